@@ -1,0 +1,48 @@
+# The two set-up commands: `make build` and `make test`. Both are idempotent and quick when nothing changed.
+SHELL := /bin/bash
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make-stamps
+
+APT_BUILD := graphviz fonts-noto-cjk fonts-wqy-microhei librsvg2-bin
+APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2
+
+.PHONY: build test bench check clean apt-build apt-test
+
+build: apt-build $(STAMPS)/venv
+	$(VENV)/bin/tcpdiagram build
+
+test: apt-test $(STAMPS)/venv-test
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: apt-test $(STAMPS)/venv-test
+	$(PY) bench/run.py
+
+check: $(STAMPS)/venv
+	$(VENV)/bin/tcpdiagram check
+
+# apt packages: installed only when one is missing (dpkg-query is fast).
+apt-build:
+	@missing=$$(for p in $(APT_BUILD); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
+apt-test:
+	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
+$(STAMPS)/venv: pyproject.toml
+	@mkdir -p $(STAMPS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e .
+	@touch $@
+
+$(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+clean:
+	rm -rf build $(STAMPS)

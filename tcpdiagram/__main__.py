@@ -1,0 +1,5 @@
+"""`python -m tcpdiagram` runs the command line."""
+
+from .cli import main
+
+main()

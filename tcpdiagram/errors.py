@@ -1,0 +1,61 @@
+"""One exception root for the project; spec problems travel as a list of located Issues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Pos
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem in a spec, at a place in its file, with the key path that leads to it."""
+
+    pos: Pos
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = str(self.pos) if self.pos.line else self.pos.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class TcpDiagramError(Exception):
+    """Root of every error tcpdiagram raises on purpose; the CLI turns them into exit codes."""
+
+    exit_code = 1
+
+
+class SpecError(TcpDiagramError):
+    """The spec is broken: carries every problem found, in file order."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = sorted(set(issues), key=lambda i: (i.pos.file, i.pos.line, i.pos.col, i.path, i.message))
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+class SimulationError(TcpDiagramError):
+    """A scenario cannot run on the spec's transitions (a state had no transition for an event)."""
+
+
+class ToolMissing(TcpDiagramError):
+    """A system tool (dot, rsvg-convert, a CJK font) is not installed."""
+
+    exit_code = 3
+
+    def __init__(self, tool: str, install: str) -> None:
+        self.tool = tool
+        self.install = install
+        super().__init__(f"{tool!r} not found on PATH; install it with: {install}")
+
+
+class ToolFailed(TcpDiagramError):
+    """A system tool ran but failed or timed out."""
+
+    exit_code = 3
+
+
+class UsageError(TcpDiagramError):
+    """A command-line value that cannot be used (unknown scenario, bad view)."""
+
+    exit_code = 2

@@ -1,0 +1,303 @@
+"""The spec's shape, declared once: it types the YAML node tree and it is the published JSON Schema."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import model
+
+ID_RE = r"^[A-Za-z][A-Za-z0-9_]*$"
+CITE_RE = r"^[a-z][a-z0-9]*:\S+$"
+NULL = ("null", "~", "")
+
+
+# ---- shape nodes -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Str:
+    pattern: str | None = None
+    what: str = "a string"
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Enum:
+    choices: tuple[str, ...]
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Bool:
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Int:
+    minimum: int = 0
+    maximum: int = 10**9
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: Any
+    min_items: int = 0
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """A mapping with free keys (matching `key`) and values of one shape."""
+
+    key: Str
+    value: Any
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    shape: Any
+    required: bool = True
+    nullable: bool = False
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class Record:
+    name: str
+    fields: dict[str, Field] = field(default_factory=dict)
+    doc: str = ""
+
+
+TEXT = Record(
+    "Text",
+    {"zh": Field(Str(doc="中文")), "en": Field(Str(doc="English"))},
+    doc="A text in both languages.",
+)
+ID = Str(ID_RE, "an id: a letter, then letters, digits or _")
+
+REFERENCE = Record(
+    "Reference",
+    {"id": Field(ID), "title": Field(TEXT), "url": Field(Str(r"^https://\S+$", "an https:// URL"))},
+)
+META = Record(
+    "Meta",
+    {
+        "id": Field(ID),
+        "title": Field(TEXT),
+        "summary": Field(TEXT),
+        "languages": Field(ListOf(Enum(model.LANGS), min_items=2)),
+        "references": Field(ListOf(REFERENCE, min_items=1)),
+    },
+)
+NAMES = Record("Names", {p: Field(Str()) for p in model.NAMINGS}, doc="The state's name per naming profile.")
+STATE = Record(
+    "State",
+    {
+        "id": Field(ID),
+        "group": Field(Enum(model.GROUPS)),
+        "names": Field(NAMES),
+        "label": Field(TEXT),
+        "summary": Field(TEXT),
+        "description": Field(TEXT),
+        "linux": Field(TEXT, required=False, nullable=True),
+    },
+)
+MATCH = Record(
+    "Match",
+    {"rst": Field(Bool()), "syn": Field(Bool()), "fin": Field(Bool()), "acks": Field(Enum(model.ACKS))},
+    doc="What an arriving segment brings that is new: the simulator's key to this event.",
+)
+EVENT = Record(
+    "Event",
+    {
+        "id": Field(ID),
+        "kind": Field(Enum(model.EVENT_KINDS)),
+        "label": Field(TEXT),
+        "rfc": Field(Str(doc="RFC 9293 Figure 5 wording"), required=False, nullable=True),
+        "call": Field(Str(doc="socket call"), required=False, nullable=True),
+        "match": Field(MATCH, required=False, nullable=True),
+        "duration": Field(Str(doc="name of a scenario timer"), required=False, nullable=True),
+        "description": Field(TEXT),
+    },
+)
+ACTION = Record(
+    "Action",
+    {
+        "id": Field(ID),
+        "kind": Field(Enum(model.ACTION_KINDS)),
+        "label": Field(TEXT),
+        "rfc": Field(Str(doc="RFC 9293 Figure 5 wording"), required=False, nullable=True),
+        "flags": Field(ListOf(Enum(model.FLAGS)), required=False, default=[]),
+        "description": Field(TEXT),
+    },
+)
+CONDITION = Record("Condition", {"id": Field(ID), "label": Field(TEXT)})
+TRANSITION = Record(
+    "Transition",
+    {
+        "from": Field(ID),
+        "event": Field(ID),
+        "to": Field(ID),
+        "actions": Field(ListOf(ID)),
+        "layer": Field(Enum(model.LAYERS)),
+        "cite": Field(ListOf(Str(CITE_RE, "a citation such as rfc9293:fig5"), min_items=1)),
+        "path": Field(Enum(model.PATHS), required=False, nullable=True),
+        "when": Field(ID, required=False, nullable=True),
+        "note": Field(TEXT, required=False, nullable=True),
+    },
+)
+PEER = Record(
+    "Peer",
+    {
+        "role": Field(Enum(model.ROLES)),
+        "start": Field(ID),
+        "delayed_ack": Field(Int(maximum=10_000), required=False, default=0),
+        "conditions": Field(ListOf(ID), required=False, default=[]),
+    },
+)
+STEP = Record("Step", {"at": Field(Int()), "peer": Field(Enum(model.PEERS)), "event": Field(ID)})
+PEER_MAP = Record("Peers", {"A": Field(PEER), "B": Field(PEER)})
+SCENARIO = Record(
+    "Scenario",
+    {
+        "id": Field(ID),
+        "kind": Field(Enum(model.SCENARIO_KINDS)),
+        "title": Field(TEXT),
+        "caption": Field(TEXT),
+        "explanation": Field(TEXT),
+        "linux": Field(TEXT, required=False, nullable=True),
+        "peers": Field(PEER_MAP),
+        "network": Field(Record("Network", {"delay": Field(Int(minimum=1, maximum=60_000))})),
+        "timers": Field(MapOf(Str(r"^\S+$"), Int(minimum=1)), required=False, default={}),
+        "layers": Field(ListOf(Enum(model.LAYERS), min_items=1), required=False),
+        "seq": Field(Record("Seq", {"A": Field(Str(r"^[A-Z]$")), "B": Field(Str(r"^[A-Z]$"))}), required=False),
+        "steps": Field(ListOf(STEP)),
+        "expect": Field(Record("Expect", {"A": Field(ListOf(ID, 1)), "B": Field(ListOf(ID, 1))})),
+    },
+)
+SPEC = Record(
+    "Spec",
+    {
+        "meta": Field(META),
+        "states": Field(ListOf(STATE, min_items=1)),
+        "events": Field(ListOf(EVENT, min_items=1)),
+        "actions": Field(ListOf(ACTION)),
+        "conditions": Field(ListOf(CONDITION), required=False, default=[]),
+        "transitions": Field(ListOf(TRANSITION, min_items=1)),
+        "scenarios": Field(ListOf(SCENARIO), required=False, default=[]),
+    },
+    doc="The TCP state machine spec of tcpdiagram.",
+)
+
+
+# ---- JSON Schema -------------------------------------------------------------------------------
+
+
+def json_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of the spec, for editors."""
+    defs: dict[str, Any] = {}
+    root = _js(SPEC, defs)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://tcpdiagram.invalid/spec.schema.json",
+        "title": "tcpdiagram spec",
+        **root,
+        "$defs": defs,
+    }
+
+
+def _js(shape: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(shape, Str):
+        out: dict[str, Any] = {"type": "string"}
+        if shape.pattern:
+            out["pattern"] = shape.pattern
+        if shape.doc:
+            out["description"] = shape.doc
+        return out
+    if isinstance(shape, Enum):
+        return {"enum": list(shape.choices)}
+    if isinstance(shape, Bool):
+        return {"enum": ["yes", "no", "true", "false"]}
+    if isinstance(shape, Int):
+        return {"type": ["integer", "string"], "pattern": r"^[0-9]+$", "minimum": shape.minimum}
+    if isinstance(shape, ListOf):
+        return {"type": "array", "items": _js(shape.item, defs), "minItems": shape.min_items}
+    if isinstance(shape, MapOf):
+        return {
+            "type": "object",
+            "propertyNames": _js(shape.key, defs),
+            "additionalProperties": _js(shape.value, defs),
+        }
+    if isinstance(shape, Record):
+        if shape.name not in defs:
+            defs[shape.name] = {}  # reserve, so recursion terminates
+            props = {}
+            for name, f in shape.fields.items():
+                sub = _js(f.shape, defs)
+                props[name] = {"anyOf": [sub, {"type": "null"}]} if f.nullable else sub
+            body: dict[str, Any] = {
+                "type": "object",
+                "properties": props,
+                "required": [n for n, f in shape.fields.items() if f.required],
+                "additionalProperties": False,
+            }
+            if shape.doc:
+                body["description"] = shape.doc
+            defs[shape.name] = body
+        return {"$ref": f"#/$defs/{shape.name}"}
+    raise TypeError(shape)
+
+
+# ---- typing a node tree ------------------------------------------------------------------------
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """Return ' (did you mean 'x'?)' when a close match exists, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        lower = {c.lower(): c for c in choices}
+        if word.lower() in lower:
+            close = [lower[word.lower()]]
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def expect_text(value: Any) -> str | None:
+    """Describe what a YAML value is, for 'expected X, found Y' messages."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a scalar"
+
+
+_BOOLS = {"yes": True, "true": True, "no": False, "false": False}
+
+
+def check_scalar(shape: Any, value: str) -> tuple[Any, str | None]:
+    """Type one scalar; return (value, error message or None)."""
+    if isinstance(shape, Str):
+        if shape.pattern and not re.match(shape.pattern, value):
+            return value, f"{value!r} is not {shape.what}"
+        return value, None
+    if isinstance(shape, Enum):
+        if value not in shape.choices:
+            choices = ", ".join(shape.choices)
+            return value, f"{value!r} is not one of: {choices}{suggest(value, shape.choices)}"
+        return value, None
+    if isinstance(shape, Bool):
+        if value.lower() not in _BOOLS:
+            return value, f"{value!r} is not yes/no"
+        return _BOOLS[value.lower()], None
+    if isinstance(shape, Int):
+        if not re.fullmatch(r"[0-9]+", value):
+            return value, f"{value!r} is not a whole number of milliseconds"
+        n = int(value)
+        if not shape.minimum <= n <= shape.maximum:
+            return n, f"{n} is outside {shape.minimum}..{shape.maximum}"
+        return n, None
+    raise TypeError(shape)

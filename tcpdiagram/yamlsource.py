@@ -1,0 +1,195 @@
+"""Strict YAML reading: bytes to a tree of string scalars, lists and mappings that keep their positions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+import yaml
+
+from .errors import Issue
+from .model import Pos
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 32
+
+try:  # the C parser when libyaml is present
+    from yaml import CBaseLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import BaseLoader as _Loader  # type: ignore[assignment]
+
+
+@dataclass
+class YMap:
+    pos: Pos
+    items: dict[str, YNode] = field(default_factory=dict)
+    key_pos: dict[str, Pos] = field(default_factory=dict)
+
+
+@dataclass
+class YSeq:
+    pos: Pos
+    items: list[YNode] = field(default_factory=list)
+
+
+@dataclass
+class YStr:
+    pos: Pos
+    value: str
+    plain: bool  # unquoted, so `null` and `~` mean nothing
+
+
+YNode = Union[YMap, YSeq, YStr]
+
+
+class YamlIssues(Exception):
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = issues
+        super().__init__(issues)
+
+
+def read_tree(data: bytes, file: str) -> YNode:
+    """Decode, pre-check and parse one YAML document; raise YamlIssues with every problem found."""
+    if len(data) > MAX_BYTES:
+        size = len(data) / MAX_BYTES
+        raise YamlIssues([Issue(Pos(file, 0, 0), "", f"file is {size:.1f} MiB; the limit is 1 MiB")])
+    text = _decode(data, file)
+    issues = _prescan(text, file)
+    if issues:
+        raise YamlIssues(issues)
+    return _parse(text, file)
+
+
+def _decode(data: bytes, file: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise YamlIssues([Issue(Pos(file, 1, 1), "", "broken UTF-16 text; re-save the file as UTF-8")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = data[: e.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        bad = data[e.start]
+        msg = f"not valid UTF-8 (byte 0x{bad:02x}; saved as GBK or another legacy encoding?); re-save the file as UTF-8"
+        raise YamlIssues([Issue(Pos(file, line, col), "", msg)]) from None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_FW_COLON_KEY = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
+_FW_COMMA_FLOW = re.compile(r"\[[ ]*[A-Za-z0-9_]+[ ]*(，)")
+
+
+def _prescan(text: str, file: str) -> list[Issue]:
+    """Find what YAML would silently misread or report badly: controls, tabs, full-width punctuation."""
+    issues: list[Issue] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        for m in _CONTROL.finditer(line):
+            issues.append(Issue(Pos(file, n, m.start() + 1), "", f"control character U+{ord(m.group()):04X} is not allowed"))
+        indent = len(line) - len(line.lstrip(" \t\u3000"))
+        lead = line[:indent]
+        if "\t" in lead:
+            issues.append(Issue(Pos(file, n, lead.index("\t") + 1), "", "tab character in the indentation; YAML indents with spaces"))
+        if "\u3000" in lead:
+            col = lead.index("\u3000") + 1
+            issues.append(Issue(Pos(file, n, col), "", "full-width space (U+3000) in the indentation; indent with ASCII spaces"))
+        m = _FW_COLON_KEY.match(line)
+        if m:
+            msg = "full-width colon '：' (U+FF1A) after a key; YAML needs an ASCII ':' followed by a space"
+            issues.append(Issue(Pos(file, n, m.start(1) + 1), "", msg))
+        for m in _FW_COMMA_FLOW.finditer(line):
+            msg = "full-width comma '，' (U+FF0C) in a [list]; YAML separates items with an ASCII ','"
+            issues.append(Issue(Pos(file, n, m.start(1) + 1), "", msg))
+    return issues
+
+
+def _pos(file: str, mark: yaml.Mark | None) -> Pos:
+    if mark is None:
+        return Pos(file, 1, 1)
+    return Pos(file, mark.line + 1, mark.column + 1)
+
+
+def _parse(text: str, file: str) -> YNode:
+    """Build the tree from parser events, refusing anchors, aliases, tags, duplicate keys and deep nesting."""
+    issues: list[Issue] = []
+    stack: list[YMap | YSeq] = []
+    pending_key: list[tuple[str, Pos] | None] = []
+    root: YNode | None = None
+    documents = 0
+    try:
+        for ev in yaml.parse(text, Loader=_Loader):
+            if isinstance(ev, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    issues.append(Issue(_pos(file, ev.start_mark), "", "only one YAML document is allowed"))
+                    break
+                continue
+            if isinstance(ev, yaml.AliasEvent):
+                issues.append(Issue(_pos(file, ev.start_mark), "", f"aliases (*{ev.anchor}) are not allowed"))
+                continue
+            if not isinstance(ev, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
+                                   yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                continue
+            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                done = stack.pop()
+                pending_key.pop()
+                root = _attach(stack, pending_key, done, issues, file) if stack else done
+                continue
+            pos = _pos(file, ev.start_mark)
+            if ev.anchor:
+                issues.append(Issue(pos, "", f"anchors (&{ev.anchor}) are not allowed"))
+            if ev.tag not in (None, "!"):
+                issues.append(Issue(pos, "", f"explicit tags ({ev.tag}) are not allowed"))
+            if isinstance(ev, yaml.ScalarEvent):
+                node: YNode = YStr(pos, ev.value, plain=not ev.style)
+                root = _attach(stack, pending_key, node, issues, file) if stack else node
+                continue
+            if len(stack) >= MAX_DEPTH:
+                issues.append(Issue(pos, "", f"nested deeper than {MAX_DEPTH} levels"))
+                break
+            stack.append(YMap(pos) if isinstance(ev, yaml.MappingStartEvent) else YSeq(pos))
+            pending_key.append(None)
+    except yaml.MarkedYAMLError as e:
+        problem = e.problem or str(e)
+        if "'\\t'" in problem:
+            problem += " (YAML indents with spaces, not tabs)"
+        issues.append(Issue(_pos(file, e.problem_mark), "", f"YAML syntax error: {problem}"))
+    except yaml.YAMLError as e:  # ReaderError and friends carry no mark
+        issues.append(Issue(Pos(file, 1, 1), "", f"YAML error: {e}"))
+    if issues:
+        raise YamlIssues(issues)
+    if root is None:
+        raise YamlIssues([Issue(Pos(file, 1, 1), "", "the spec is empty; expected a mapping with meta, states, events, …")])
+    return root
+
+
+def _attach(stack: list[YMap | YSeq], pending_key: list[tuple[str, Pos] | None], node: YNode,
+            issues: list[Issue], file: str) -> YNode:
+    parent = stack[-1]
+    if isinstance(parent, YSeq):
+        parent.items.append(node)
+        return node
+    key = pending_key[-1]
+    if key is None:  # this node is a key
+        if not isinstance(node, YStr):
+            issues.append(Issue(node.pos, "", "mapping keys must be plain strings"))
+            pending_key[-1] = ("\0invalid", node.pos)
+        else:
+            pending_key[-1] = (node.value, node.pos)
+        return node
+    name, kpos = key
+    pending_key[-1] = None
+    if name == "\0invalid":
+        return node
+    if name in parent.items:
+        first = parent.key_pos[name]
+        issues.append(Issue(kpos, "", f"duplicate key {name!r} (first defined on line {first.line})"))
+        return node
+    parent.items[name] = node
+    parent.key_pos[name] = kpos
+    return node
