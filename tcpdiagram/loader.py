@@ -16,6 +16,7 @@ class Rec(dict):  # type: ignore[type-arg]
 
     pos: m.Pos
     key_pos: dict[str, m.Pos]
+    val_pos: dict[str, m.Pos]
     path: str
 
 
@@ -66,6 +67,7 @@ def _typed(shape: Any, node: YNode, path: str, issues: list[Issue]) -> Any:
             return None
         rec = Rec()
         rec.pos, rec.key_pos, rec.path = node.pos, dict(node.key_pos), path
+        rec.val_pos = {k: v.pos for k, v in node.items.items()}
         for key, kpos in node.key_pos.items():
             if key not in shape.fields:
                 hint = s.suggest(key, tuple(shape.fields))
@@ -97,6 +99,7 @@ def _typed(shape: Any, node: YNode, path: str, issues: list[Issue]) -> Any:
             return None
         rec = Rec()
         rec.pos, rec.key_pos, rec.path = node.pos, dict(node.key_pos), path
+        rec.val_pos = {k: v.pos for k, v in node.items.items()}
         for key, sub in node.items.items():
             _, err = s.check_scalar(shape.key, key)
             if err:
@@ -123,6 +126,25 @@ def _kind(node: YNode) -> str:
 # ---- building the model ------------------------------------------------------------------------
 
 
+def _where(r: Rec) -> dict[str, m.Pos]:
+    """Flatten the positions of every field under a record: 'to', 'actions[1]', 'expect.A[2]'."""
+    out: dict[str, m.Pos] = {}
+
+    def walk(value: object, prefix: str) -> None:
+        if isinstance(value, Rec):
+            for k, p in value.val_pos.items():
+                key = f"{prefix}.{k}" if prefix else k
+                out[key] = p
+                walk(value.get(k), key)
+        elif isinstance(value, Seq):
+            for i, (item, p) in enumerate(zip(value, value.item_pos)):
+                out[f"{prefix}[{i}]"] = p
+                walk(item, f"{prefix}[{i}]")
+
+    walk(r, "")
+    return out
+
+
 def _text(r: Rec | None) -> m.Text | None:
     return None if r is None else m.Text(zh=r["zh"], en=r["en"])
 
@@ -140,18 +162,19 @@ def _build(raw: Rec, file: str) -> m.Spec:
             summary=_req_text(meta["summary"]),
             languages=tuple(meta["languages"]),
             references=tuple(
-                m.Reference(r["id"], _req_text(r["title"]), r["url"], r.pos) for r in meta["references"]
+                m.Reference(r["id"], _req_text(r["title"]), r["url"], r.pos, _where(r)) for r in meta["references"]
             ),
             pos=meta.pos,
+            where=_where(meta),
         ),
         states=tuple(_state(r) for r in raw["states"]),
         events=tuple(_event(r) for r in raw["events"]),
         actions=tuple(
             m.Action(r["id"], r["kind"], _req_text(r["label"]), r["rfc"], tuple(r["flags"]),
-                     _req_text(r["description"]), r.pos)
+                     _req_text(r["description"]), r.pos, _where(r))
             for r in raw["actions"]
         ),
-        conditions=tuple(m.Condition(r["id"], _req_text(r["label"]), r.pos) for r in raw["conditions"]),
+        conditions=tuple(m.Condition(r["id"], _req_text(r["label"]), r.pos, _where(r)) for r in raw["conditions"]),
         transitions=tuple(_transition(r) for r in raw["transitions"]),
         scenarios=tuple(_scenario(r) for r in raw["scenarios"]),
         file=file,
@@ -164,7 +187,7 @@ def _state(r: Rec) -> m.State:
     return m.State(
         id=r["id"], group=r["group"], names=m.Names(n["rfc"], n["stevens"], n["linux"], n["ss"]),
         label=_req_text(r["label"]), summary=_req_text(r["summary"]),
-        description=_req_text(r["description"]), linux=_text(r["linux"]), pos=r.pos,
+        description=_req_text(r["description"]), linux=_text(r["linux"]), pos=r.pos, where=_where(r),
     )
 
 
@@ -174,6 +197,7 @@ def _event(r: Rec) -> m.Event:
     return m.Event(
         id=r["id"], kind=r["kind"], label=_req_text(r["label"]), rfc=r["rfc"], call=r["call"],
         match=match, duration=r["duration"], description=_req_text(r["description"]), pos=r.pos,
+        where=_where(r),
     )
 
 
@@ -183,7 +207,7 @@ def _transition(r: Rec) -> m.Transition:
         source=r["from"], event=r["event"], target=r["to"], actions=tuple(r["actions"]),
         layer=r["layer"],
         cite=tuple(m.Cite(c.split(":", 1)[0], c.split(":", 1)[1], p) for c, p in zip(cites, cites.item_pos)),
-        path=r["path"], when=r["when"], note=_text(r["note"]), pos=r.pos,
+        path=r["path"], when=r["when"], note=_text(r["note"]), pos=r.pos, where=_where(r),
     )
 
 
@@ -192,7 +216,7 @@ def _scenario(r: Rec) -> m.Scenario:
 
     def peer(pid: m.PeerId) -> m.Peer:
         p = peers[pid]
-        return m.Peer(pid, p["role"], p["start"], p["delayed_ack"], tuple(p["conditions"]), p.pos)
+        return m.Peer(pid, p["role"], p["start"], p["delayed_ack"], tuple(p["conditions"]), p.pos, _where(p))
 
     seq = r["seq"] or {"A": "J", "B": "K"}
     layers = tuple(r["layers"]) if r["layers"] else ("figure", "note", "event_processing")
@@ -202,8 +226,8 @@ def _scenario(r: Rec) -> m.Scenario:
         peers=(peer("A"), peer("B")), delay=r["network"]["delay"],
         timers=tuple(m.Timer(k, v) for k, v in r["timers"].items()),
         layers=layers,  # type: ignore[arg-type]
-        steps=tuple(m.Step(st["at"], st["peer"], st["event"], st.pos) for st in r["steps"]),
+        steps=tuple(m.Step(st["at"], st["peer"], st["event"], st.pos, _where(st)) for st in r["steps"]),
         seq=(seq["A"], seq["B"]),
         expect=(tuple(r["expect"]["A"]), tuple(r["expect"]["B"])),
-        pos=r.pos, expect_pos=r["expect"].pos,
+        pos=r.pos, where=_where(r),
     )

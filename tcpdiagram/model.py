@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Mapping
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -46,7 +46,7 @@ SCENARIO_KINDS: tuple[ScenarioKind, ...] = ("open", "close", "abort")
 
 @dataclass(frozen=True)
 class Pos:
-    """A place in a source file (1-based line and column)."""
+    """A place in a source file (1-based line and column; line 0 means the file as a whole)."""
 
     file: str
     line: int
@@ -73,6 +73,7 @@ class Reference:
     title: Text
     url: str
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Meta:
     languages: tuple[Lang, ...]
     references: tuple[Reference, ...]
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,7 @@ class State:
     description: Text
     linux: Text | None
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Event:
     duration: str | None  # timers: the name of the scenario timer that sets its length ("2MSL")
     description: Text
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -140,6 +144,7 @@ class Action:
     flags: tuple[Flag, ...]  # send actions: the control flags it asks for (ACK is added once synchronized)
     description: Text
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,7 @@ class Condition:
     id: str
     label: Text
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,7 @@ class Transition:
     when: str | None  # a condition id
     note: Text | None
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -187,6 +194,7 @@ class Peer:
     delayed_ack: int  # ms an ACK may be held, waiting for data or a FIN to ride on; 0 = immediate
     conditions: tuple[str, ...]
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -195,6 +203,7 @@ class Step:
     peer: PeerId
     event: str
     pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -219,7 +228,7 @@ class Scenario:
     seq: tuple[str, str]  # symbolic initial sequence names of A and B (e.g. J, K or M, N)
     expect: tuple[tuple[str, ...], tuple[str, ...]]  # state sequences of A and B
     pos: Pos = field(compare=False, repr=False)
-    expect_pos: Pos = field(compare=False, repr=False, default=Pos("", 0, 0))
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
 
     def peer(self, pid: PeerId) -> Peer:
         return self.peers[0] if pid == "A" else self.peers[1]
@@ -271,3 +280,16 @@ def _by_id(items: tuple, key: str):  # type: ignore[no-untyped-def,type-arg]
         if item.id == key:
             return item
     raise KeyError(key)
+
+
+def where(obj: object, key: str) -> Pos:
+    """The position of a field (or `field[i]`, `field.sub`) of a spec object, else of the object."""
+    table: Mapping[str, Pos] = getattr(obj, "where", {})
+    while key:
+        if key in table:
+            return table[key]
+        if key.endswith("]"):
+            key = key[: key.rindex("[")]
+        else:
+            key = key.rpartition(".")[0]
+    return getattr(obj, "pos")  # type: ignore[no-any-return]

@@ -1,0 +1,259 @@
+"""The command line: parse options, call the library, print problems, map errors to exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import SpecError, TcpDiagramError
+
+app = typer.Typer(
+    name="tcpdiagram",
+    help="TCP state diagrams, sequence charts and a bilingual reference site from one YAML spec.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+render_app = typer.Typer(help="Render one diagram or chart.", no_args_is_help=True)
+app.add_typer(render_app, name="render")
+
+SpecArg = Annotated[
+    Optional[Path],
+    typer.Argument(help="The spec file (default: spec/tcp.yaml here, else the bundled spec).", show_default=False),
+]
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+class ThemeOpt(str, Enum):
+    light = "light"
+    dark = "dark"
+
+
+class Naming(str, Enum):
+    rfc = "rfc"
+    stevens = "stevens"
+    linux = "linux"
+
+
+class StateFormat(str, Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+
+
+class ChartFormat(str, Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+
+
+class TraceFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"tcpdiagram {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", "-V", help="Print the version and exit.", callback=_version, is_eager=True)
+    ] = None,
+) -> None:
+    """TCP state diagrams, sequence charts and a bilingual reference site from one YAML spec."""
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(message.rstrip("\n") + "\n")
+
+
+def _load(spec: Path | None):  # type: ignore[no-untyped-def]
+    from .specfile import load_checked
+
+    return load_checked(spec)
+
+
+def _write(data: bytes, output: Path | None, binary: bool) -> None:
+    if output is None:
+        if binary:
+            raise typer.BadParameter("binary formats need -o FILE", param_hint="--format")
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    from .fsutil import write_atomic
+
+    write_atomic(output, data)
+
+
+@app.command()
+def check(spec: SpecArg = None) -> None:
+    """Validate the spec; print FILE:LINE:COL: path: message for every problem (exit 1 if any)."""
+    s = _load(spec)
+    typer.echo(
+        f"{s.file}: ok: {len(s.states)} states, {len(s.events)} events, {len(s.actions)} actions, "
+        f"{len(s.transitions)} transitions, {len(s.scenarios)} scenarios"
+    )
+
+
+@app.command()
+def export(
+    spec: SpecArg = None,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.json,
+) -> None:
+    """Print the whole spec as JSON (shape in the README)."""
+    from .export_json import spec_to_json
+
+    typer.echo(json.dumps(spec_to_json(_load(spec)), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec (for editor completion and checking)."""
+    from .schema import json_schema
+
+    typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+@app.command()
+def simulate(
+    scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. normal_close.")],
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
+    format: Annotated[TraceFormat, typer.Option("--format", "-f", help="text: a step table; json: the trace.")] = TraceFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text table.")] = Lang.en,
+    numeric: Annotated[bool, typer.Option("--numeric", help="Numeric sequence numbers (RFC 9293 Figure 12 style) instead of J, K, M, N.")] = False,
+) -> None:
+    """Run a scenario on the spec's transitions and print what each peer did."""
+    from .simulate import simulate as run
+    from .trace import trace_to_json, trace_to_text
+
+    s = _load(spec)
+    trace = run(s, scenario, numeric=numeric)
+    if format is TraceFormat.json:
+        typer.echo(json.dumps(trace_to_json(trace), ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        typer.echo(trace_to_text(trace, s, lang.value), nl=False)
+
+
+@render_app.command("state")
+def render_state(
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
+    view: Annotated[str, typer.Option("--view", help="full | scenario:<ID> | state:<ID>")] = "full",
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    naming: Annotated[Naming, typer.Option("--naming", help="State names: RFC 9293, Stevens/netstat or Linux.")] = Naming.stevens,
+    layers: Annotated[str, typer.Option("--layers", help="Comma list from figure,note,event_processing,linux.")] = "figure,note",
+    theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
+    format: Annotated[StateFormat, typer.Option("--format", "-f")] = StateFormat.svg,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg/dot when omitted).")] = None,
+) -> None:
+    """Render the state diagram (full machine, a scenario's path, or one state's neighbourhood)."""
+    from .render.state import render_state as run
+
+    s = _load(spec)
+    data = run(s, view=view, lang=lang.value, naming=naming.value, layers=layers, theme=theme.value, fmt=format.value)
+    _write(data, output, binary=format.value in ("png", "pdf"))
+
+
+@render_app.command("scenario")
+def render_scenario(
+    scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. simultaneous_close.")],
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
+    theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
+    format: Annotated[ChartFormat, typer.Option("--format", "-f")] = ChartFormat.svg,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg when omitted).")] = None,
+) -> None:
+    """Render a scenario's sequence chart, with segments in flight drawn as slanted arrows."""
+    from .render.scenario import render_scenario as run
+
+    s = _load(spec)
+    data = run(s, scenario, lang=lang.value, theme=theme.value, fmt=format.value)
+    _write(data, output, binary=format.value in ("png", "pdf"))
+
+
+@app.command()
+def build(
+    spec: SpecArg = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("build"),
+    lang: Annotated[str, typer.Option("--lang", help="Languages to build, comma separated.")] = "zh,en",
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on MkDocs warnings (broken links, anchors).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Build the bilingual site (OUT/site) and the embeddable diagrams (OUT/diagrams)."""
+    from .pipeline import build as run
+
+    run(spec, out=out, langs=tuple(x.strip() for x in lang.split(",") if x.strip()), strict=strict, quiet=quiet)
+
+
+@app.command()
+def serve(
+    spec: SpecArg = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("build"),
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+) -> None:
+    """Build, serve on 127.0.0.1, rebuild and reload the browser when the spec or site/ changes."""
+    from .serve import serve as run
+
+    run(spec, out=out, port=port)
+
+
+def main() -> None:
+    """Console entry point: run the app and turn our errors into exit codes, never tracebacks."""
+    try:
+        rc = app(standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
+    except SpecError as e:
+        for issue in e.issues:
+            _err(str(issue))
+        n = len(e.issues)
+        _err(f"{n} problem{'s' if n != 1 else ''} found")
+        sys.exit(1)
+    except TcpDiagramError as e:
+        _err(f"error: {e}")
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException as e:  # typer's own usage errors arrive here in non-standalone mode
+        code = _usage_exit(e)
+        if code is not None:
+            sys.exit(code)
+        import traceback
+
+        traceback.print_exc()
+        _err("internal error: this is a bug in tcpdiagram, please report it")
+        sys.exit(4)
+
+
+def _usage_exit(e: BaseException) -> int | None:
+    """Print a typer/click usage error the way click would and return its exit code."""
+    show = getattr(e, "show", None)
+    exit_code = getattr(e, "exit_code", None)
+    if callable(show) and isinstance(exit_code, int):
+        show()
+        return exit_code
+    if type(e).__name__ == "Abort":
+        _err("aborted")
+        return 130
+    return None

@@ -1,0 +1,1 @@
+"""Renderers: Graphviz state diagrams and our own SVG sequence charts, both from the frozen model."""
