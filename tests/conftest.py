@@ -1,0 +1,55 @@
+"""Shared fixtures: the bundled spec, golden files (--update-golden), markers for system tools."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tcpdiagram.loader import load_spec
+from tcpdiagram.model import Spec
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "spec" / "tcp.yaml"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite golden files from current output")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_dot = pytest.mark.skip(reason="Graphviz 'dot' is not installed (make test installs it)")
+    for item in items:
+        if "dot" in item.keywords and shutil.which("dot") is None:
+            item.add_marker(skip_dot)
+
+
+@pytest.fixture(scope="session")
+def spec() -> Spec:
+    return load_spec(SPEC_PATH, display="spec/tcp.yaml")
+
+
+class Golden:
+    """Compare output with tests/golden/<name> byte for byte, or rewrite it under --update-golden."""
+
+    def __init__(self, update: bool) -> None:
+        self.update = update
+
+    def check(self, name: str, actual: str | bytes) -> None:
+        path = GOLDEN / name
+        data = actual.encode("utf-8") if isinstance(actual, str) else actual
+        if self.update or not path.exists():
+            if not self.update:
+                pytest.fail(f"golden file {path} is missing; run pytest --update-golden and review it")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            return
+        expected = path.read_bytes()
+        assert data == expected, f"output differs from golden file {path} (pytest --update-golden to accept)"
+
+
+@pytest.fixture(scope="session")
+def golden(request: pytest.FixtureRequest) -> Golden:
+    return Golden(bool(request.config.getoption("--update-golden")))
