@@ -1,0 +1,91 @@
+"""The whole spec as plain JSON-ready data (the shape documented in the README)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import model as m
+
+
+def _text(t: m.Text | None) -> dict[str, str] | None:
+    return None if t is None else {"zh": t.zh, "en": t.en}
+
+
+def spec_to_json(spec: m.Spec) -> dict[str, Any]:
+    """Return the spec as dicts and lists in spec order; positions are left out."""
+    return {
+        "meta": {
+            "id": spec.meta.id,
+            "title": _text(spec.meta.title),
+            "summary": _text(spec.meta.summary),
+            "languages": list(spec.meta.languages),
+            "references": [{"id": r.id, "title": _text(r.title), "url": r.url} for r in spec.meta.references],
+        },
+        "states": [
+            {
+                "id": s.id,
+                "group": s.group,
+                "names": {p: s.names.get(p) for p in m.NAMINGS},
+                "label": _text(s.label),
+                "summary": _text(s.summary),
+                "description": _text(s.description),
+                "linux": _text(s.linux),
+            }
+            for s in spec.states
+        ],
+        "events": [
+            {
+                "id": e.id,
+                "kind": e.kind,
+                "rfc": e.rfc,
+                "call": e.call,
+                "label": _text(e.label),
+                "match": None if e.match is None else {
+                    "rst": e.match.rst, "syn": e.match.syn, "fin": e.match.fin, "acks": e.match.acks,
+                },
+                "duration": e.duration,
+                "description": _text(e.description),
+            }
+            for e in spec.events
+        ],
+        "actions": [
+            {"id": a.id, "kind": a.kind, "rfc": a.rfc, "flags": list(a.flags), "label": _text(a.label),
+             "description": _text(a.description)}
+            for a in spec.actions
+        ],
+        "conditions": [{"id": c.id, "label": _text(c.label)} for c in spec.conditions],
+        "transitions": [
+            {
+                "id": t.id,
+                "from": t.source,
+                "event": t.event,
+                "to": t.target,
+                "actions": list(t.actions),
+                "layer": t.layer,
+                "cite": [str(c) for c in t.cite],
+                "path": t.path,
+                "when": t.when,
+                "note": _text(t.note),
+            }
+            for t in spec.transitions
+        ],
+        "scenarios": [
+            {
+                "id": sc.id,
+                "kind": sc.kind,
+                "title": _text(sc.title),
+                "caption": _text(sc.caption),
+                "peers": {
+                    p.id: {"role": p.role, "start": p.start, "delayed_ack": p.delayed_ack,
+                           "conditions": list(p.conditions)}
+                    for p in sc.peers
+                },
+                "delay": sc.delay,
+                "timers": {t.name: t.ms for t in sc.timers},
+                "layers": list(sc.layers),
+                "steps": [{"at": st.at, "peer": st.peer, "event": st.event} for st in sc.steps],
+                "expect": {"A": list(sc.expect[0]), "B": list(sc.expect[1])},
+            }
+            for sc in spec.scenarios
+        ],
+    }

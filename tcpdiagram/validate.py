@@ -1,0 +1,279 @@
+"""Semantic checks of a loaded spec: every problem at once, each with its file position and key path."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from . import model as m
+from .errors import Issue
+from .schema import suggest
+
+BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+INVISIBLE = set("\u200b\u200c\u200d\u2060\ufeff")
+CITE_LOCATORS = {
+    "rfc": re.compile(r"^(fig\d+|note\d+|s\d+(\.\d+)*|(MUST|SHLD|MAY)-\d+)$"),
+    "linux": re.compile(r"^[A-Za-z0-9_./-]+\.[ch]$"),
+}
+
+
+def validate(spec: m.Spec) -> list[Issue]:
+    """Return every semantic problem of the spec (empty when it is sound)."""
+    issues: list[Issue] = []
+    issues += _ids(spec)
+    issues += _texts(spec)
+    issues += _references(spec)
+    issues += _events(spec)
+    issues += _determinism(spec)
+    issues += _graph(spec)
+    issues += _scenarios(spec)
+    if not issues:
+        issues += _simulations(spec)
+    return issues
+
+
+def _issue(obj: object, key: str, path: str, message: str) -> Issue:
+    return Issue(m.where(obj, key), path, message)
+
+
+# ---- ids ---------------------------------------------------------------------------------------
+
+
+def _ids(spec: m.Spec) -> Iterator[Issue]:
+    sections: list[tuple[str, str, Iterable[object]]] = [
+        ("meta.references", "reference", spec.meta.references),
+        ("states", "state", spec.states),
+        ("events", "event", spec.events),
+        ("actions", "action", spec.actions),
+        ("conditions", "condition", spec.conditions),
+        ("scenarios", "scenario", spec.scenarios),
+    ]
+    for section, what, items in sections:
+        seen: dict[str, object] = {}
+        folded: dict[str, object] = {}
+        for i, item in enumerate(items):
+            ident: str = getattr(item, "id")
+            path = f"{section}[{i}].id"
+            if ident in seen:
+                first = getattr(seen[ident], "pos")
+                yield _issue(item, "id", path, f"{what} id {ident!r} is defined twice (first on line {first.line})")
+                continue
+            key = unicodedata.normalize("NFKC", ident).casefold()
+            if key in folded:
+                other = folded[key]
+                msg = (f"{what} id {ident!r} collides with {getattr(other, 'id')!r} (line {getattr(other, 'pos').line}) "
+                       "on case-insensitive file systems")
+                yield _issue(item, "id", path, msg)
+                continue
+            seen[ident] = item
+            folded[key] = item
+    first_tr: dict[str, m.Transition] = {}
+    for i, t in enumerate(spec.transitions):
+        if t.id in first_tr:
+            line = first_tr[t.id].pos.line
+            yield _issue(t, "to", f"transitions[{i}]", f"transition {t.id!r} is defined twice (first on line {line})")
+        else:
+            first_tr[t.id] = t
+    langs = spec.meta.languages
+    if sorted(langs) != ["en", "zh"] or len(langs) != 2:
+        yield _issue(spec.meta, "languages", "meta.languages", f"languages must be zh and en, found {list(langs)}")
+
+
+# ---- texts -------------------------------------------------------------------------------------
+
+
+def _text_fields(spec: m.Spec) -> Iterator[tuple[object, str, str, m.Text]]:
+    yield spec.meta, "title", "meta.title", spec.meta.title
+    yield spec.meta, "summary", "meta.summary", spec.meta.summary
+    for i, r in enumerate(spec.meta.references):
+        yield r, "title", f"meta.references[{i}].title", r.title
+    groups: list[tuple[str, tuple[object, ...], tuple[str, ...]]] = [
+        ("states", spec.states, ("label", "summary", "description", "linux")),
+        ("events", spec.events, ("label", "description")),
+        ("actions", spec.actions, ("label", "description")),
+        ("conditions", spec.conditions, ("label",)),
+        ("transitions", spec.transitions, ("note",)),
+        ("scenarios", spec.scenarios, ("title", "caption", "explanation", "linux")),
+    ]
+    for section, items, names in groups:
+        for i, item in enumerate(items):
+            for name in names:
+                text = getattr(item, name)
+                if text is not None:
+                    yield item, name, f"{section}[{i}].{name}", text
+
+
+def _texts(spec: m.Spec) -> Iterator[Issue]:
+    for obj, key, path, text in _text_fields(spec):
+        for lang in m.LANGS:
+            value = text.get(lang)
+            where = f"{key}.{lang}"
+            if not value.strip():
+                yield _issue(obj, where, f"{path}.{lang}", f"the {lang} text is empty")
+            for ch in value:
+                if ch in BIDI or ch in INVISIBLE:
+                    kind = "bidirectional control" if ch in BIDI else "invisible"
+                    yield _issue(obj, where, f"{path}.{lang}", f"{kind} character U+{ord(ch):04X} is not allowed")
+                    break
+                if unicodedata.category(ch) == "Cc" and ch not in "\n":
+                    yield _issue(obj, where, f"{path}.{lang}", f"control character U+{ord(ch):04X} is not allowed")
+                    break
+
+
+# ---- references --------------------------------------------------------------------------------
+
+
+def _ref(obj: object, key: str, path: str, value: str, known: list[str], what: str) -> Iterator[Issue]:
+    if value not in known:
+        yield _issue(obj, key, path, f"unknown {what} {value!r}{suggest(value, known)}")
+
+
+def _references(spec: m.Spec) -> Iterator[Issue]:
+    states = [s.id for s in spec.states]
+    events = [e.id for e in spec.events]
+    actions = [a.id for a in spec.actions]
+    conditions = [c.id for c in spec.conditions]
+    sources = [r.id for r in spec.meta.references]
+    for i, t in enumerate(spec.transitions):
+        p = f"transitions[{i}]"
+        yield from _ref(t, "from", f"{p}.from", t.source, states, "state")
+        yield from _ref(t, "to", f"{p}.to", t.target, states, "state")
+        yield from _ref(t, "event", f"{p}.event", t.event, events, "event")
+        for j, a in enumerate(t.actions):
+            yield from _ref(t, f"actions[{j}]", f"{p}.actions[{j}]", a, actions, "action")
+        if t.when is not None:
+            yield from _ref(t, "when", f"{p}.when", t.when, conditions, "condition")
+        for j, c in enumerate(t.cite):
+            key, path = f"cite[{j}]", f"{p}.cite[{j}]"
+            if c.source not in sources:
+                yield _issue(t, key, path, f"unknown reference {c.source!r} in citation{suggest(c.source, sources)}")
+                continue
+            family = "rfc" if c.source.startswith("rfc") else c.source
+            pattern = CITE_LOCATORS.get(family)
+            if pattern and not pattern.match(c.locator):
+                form = "figN, noteN, s3.10.7.4 or MUST-N" if family == "rfc" else "a source file path such as net/ipv4/tcp.c"
+                yield _issue(t, key, path, f"citation {str(c)!r}: the part after ':' must be {form}")
+        if t.layer == "figure" and not any(str(c) == "rfc9293:fig5" for c in t.cite):
+            yield _issue(t, "cite", f"{p}.cite", "a transition of layer 'figure' must cite rfc9293:fig5")
+
+
+# ---- events ------------------------------------------------------------------------------------
+
+
+def _events(spec: m.Spec) -> Iterator[Issue]:
+    matches: dict[m.Match, m.Event] = {}
+    for i, e in enumerate(spec.events):
+        p = f"events[{i}]"
+        if e.kind == "segment" and e.match is None:
+            yield _issue(e, "kind", f"{p}.match", "a segment event needs a 'match' (rst, syn, fin, acks)")
+        if e.kind != "segment" and e.match is not None:
+            yield _issue(e, "match", f"{p}.match", f"only segment events have a 'match' (this one is {e.kind!r})")
+        if e.kind == "timer" and e.duration is None:
+            yield _issue(e, "kind", f"{p}.duration", "a timer event needs a 'duration' (the name of a scenario timer)")
+        if e.kind != "timer" and e.duration is not None:
+            yield _issue(e, "duration", f"{p}.duration", f"only timer events have a 'duration' (this one is {e.kind!r})")
+        if e.match is not None:
+            if e.match in matches:
+                other = matches[e.match]
+                yield _issue(e, "match", f"{p}.match", f"same match as event {other.id!r} (line {other.pos.line}): "
+                             "the simulator could not tell them apart")
+            else:
+                matches[e.match] = e
+    for i, a in enumerate(spec.actions):
+        if a.kind == "send" and not a.flags:
+            yield _issue(a, "kind", f"actions[{i}].flags", "a send action needs 'flags'")
+        if a.kind != "send" and a.flags:
+            yield _issue(a, "flags", f"actions[{i}].flags", "only send actions have 'flags'")
+
+
+# ---- determinism and reachability --------------------------------------------------------------
+
+
+def _determinism(spec: m.Spec) -> Iterator[Issue]:
+    groups: dict[tuple[str, str, str | None], m.Transition] = {}
+    for i, t in enumerate(spec.transitions):
+        key = (t.source, t.event, t.when)
+        if key in groups:
+            first = groups[key]
+            cond = f" under the same condition {t.when!r}" if t.when else " without a distinguishing 'when' condition"
+            msg = (f"two transitions leave {t.source!r} on event {t.event!r}{cond} "
+                   f"(the other, to {first.target!r}, is on line {first.pos.line})")
+            yield _issue(t, "event", f"transitions[{i}]", msg)
+        else:
+            groups[key] = t
+
+
+def _graph(spec: m.Spec) -> Iterator[Issue]:
+    known = {s.id for s in spec.states}
+    succ: dict[str, set[str]] = defaultdict(set)
+    for t in spec.transitions:
+        if t.source in known and t.target in known:
+            succ[t.source].add(t.target)
+    starts = [s.id for s in spec.states if s.group == "closed"]
+    if not starts:
+        yield Issue(spec.states[0].pos if spec.states else m.Pos(spec.file, 1, 1), "states",
+                    "no state has group 'closed': the machine needs a start (CLOSED)")
+        return
+    seen = set(starts)
+    todo = list(starts)
+    while todo:
+        for nxt in sorted(succ[todo.pop()]):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    for i, s in enumerate(spec.states):
+        if s.id not in seen:
+            yield _issue(s, "id", f"states[{i}]", f"state {s.id!r} cannot be reached from {starts[0]!r}")
+        if s.group != "closed" and not (succ[s.id] - {s.id}):
+            yield _issue(s, "id", f"states[{i}]", f"no transition leaves state {s.id!r}: it would be a dead end")
+
+
+# ---- scenarios ---------------------------------------------------------------------------------
+
+
+def _scenarios(spec: m.Spec) -> Iterator[Issue]:
+    states = [s.id for s in spec.states]
+    events = {e.id: e for e in spec.events}
+    conditions = [c.id for c in spec.conditions]
+    for i, sc in enumerate(spec.scenarios):
+        p = f"scenarios[{i}]"
+        for peer in sc.peers:
+            pp = f"{p}.peers.{peer.id}"
+            yield from _ref(peer, "start", f"{pp}.start", peer.start, states, "state")
+            for j, c in enumerate(peer.conditions):
+                yield from _ref(peer, f"conditions[{j}]", f"{pp}.conditions[{j}]", c, conditions, "condition")
+        last = 0
+        for j, st in enumerate(sc.steps):
+            sp = f"{p}.steps[{j}]"
+            if st.event not in events:
+                yield _issue(st, "event", f"{sp}.event", f"unknown event {st.event!r}{suggest(st.event, list(events))}")
+            elif events[st.event].kind != "app":
+                yield _issue(st, "event", f"{sp}.event",
+                             f"a step must be an app event; {st.event!r} is a {events[st.event].kind} event")
+            if st.at < last:
+                yield _issue(st, "at", f"{sp}.at", f"steps must be in time order ({st.at} ms comes after {last} ms)")
+            last = max(last, st.at)
+        for k, (pid, seq) in enumerate(zip(m.PEERS, sc.expect)):
+            for j, sid in enumerate(seq):
+                key = f"expect.{pid}[{j}]"
+                yield from _ref(sc, key, f"{p}.{key}", sid, states, "state")
+            if seq and seq[0] != sc.peers[k].start:
+                yield _issue(sc, f"expect.{pid}[0]", f"{p}.expect.{pid}[0]",
+                             f"the expected sequence must begin with peer {pid}'s start state {sc.peers[k].start!r}")
+        if sc.seq[0] == sc.seq[1]:
+            yield _issue(sc, "seq", f"{p}.seq", "A and B need different sequence symbols")
+
+
+def _simulations(spec: m.Spec) -> list[Issue]:
+    """Run every scenario and compare with its `expect` (only on an otherwise sound spec)."""
+    try:
+        from .simulate import check_expectations
+    except ImportError:  # the simulator is optional while it is being written
+        return []
+    issues = []
+    for i, sc in enumerate(spec.scenarios):
+        for key, message in check_expectations(spec, sc):
+            issues.append(_issue(sc, key, f"scenarios[{i}].{key}" if key else f"scenarios[{i}]", message))
+    return issues
