@@ -68,14 +68,19 @@ def _typed(shape: Any, node: YNode, path: str, issues: list[Issue]) -> Any:
         rec = Rec()
         rec.pos, rec.key_pos, rec.path = node.pos, dict(node.key_pos), path
         rec.val_pos = {k: v.pos for k, v in node.items.items()}
+        misspelt: set[str] = set()
         for key, kpos in node.key_pos.items():
             if key not in shape.fields:
                 hint = s.suggest(key, tuple(shape.fields))
+                if hint:
+                    misspelt.add(hint.split("'")[1])
+                elif shape is s.TEXT:
+                    hint = " (a comma inside {…} starts a new entry: put the text in quotes)"
                 issues.append(Issue(kpos, _join(path, key), f"unknown field {key!r}{hint}"))
         for name, f in shape.fields.items():
             sub = node.items.get(name)
             if sub is None:
-                if f.required:
+                if f.required and name not in misspelt:  # the misspelling is already reported
                     issues.append(Issue(node.pos, path or "(top level)", f"missing field {name!r}"))
                 rec[name] = f.default
                 continue

@@ -131,6 +131,8 @@ def _parse(text: str, file: str) -> YNode:
                 continue
             if isinstance(ev, yaml.AliasEvent):
                 issues.append(Issue(_pos(file, ev.start_mark), "", f"aliases (*{ev.anchor}) are not allowed"))
+                stand_in = YStr(_pos(file, ev.start_mark), "", plain=False)  # keeps keys and values paired
+                root = _attach(stack, pending_key, stand_in, issues, file) if stack else stand_in
                 continue
             if not isinstance(ev, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
                                    yaml.MappingEndEvent, yaml.SequenceEndEvent)):

@@ -1,0 +1,139 @@
+"""The command line as a user runs it: exit codes, check/export/schema output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tcpdiagram.cli import main
+from tcpdiagram.schema import json_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The 20 edges of RFC 9293 Figure 5 (event and action wording as printed) and the edge of its Note 2.
+FIGURE5 = {
+    ("CLOSED", "LISTEN", "passive OPEN", ("create TCB",)),
+    ("CLOSED", "SYN_SENT", "active OPEN", ("create TCB", "snd SYN")),
+    ("LISTEN", "CLOSED", "CLOSE", ("delete TCB",)),
+    ("LISTEN", "SYN_RCVD", "rcv SYN", ("snd SYN,ACK",)),
+    ("LISTEN", "SYN_SENT", "SEND", ("snd SYN",)),
+    ("SYN_SENT", "CLOSED", "CLOSE", ("delete TCB",)),
+    ("SYN_SENT", "SYN_RCVD", "rcv SYN", ("snd SYN,ACK",)),
+    ("SYN_SENT", "ESTABLISHED", "rcv SYN,ACK", ("snd ACK",)),
+    ("SYN_RCVD", "LISTEN", "rcv RST", ()),
+    ("SYN_RCVD", "ESTABLISHED", "rcv ACK of SYN", ()),
+    ("SYN_RCVD", "FIN_WAIT_1", "CLOSE", ("snd FIN",)),
+    ("ESTABLISHED", "FIN_WAIT_1", "CLOSE", ("snd FIN",)),
+    ("ESTABLISHED", "CLOSE_WAIT", "rcv FIN", ("snd ACK",)),
+    ("FIN_WAIT_1", "FIN_WAIT_2", "rcv ACK of FIN", ()),
+    ("FIN_WAIT_1", "CLOSING", "rcv FIN", ("snd ACK",)),
+    ("FIN_WAIT_2", "TIME_WAIT", "rcv FIN", ("snd ACK",)),
+    ("CLOSING", "TIME_WAIT", "rcv ACK of FIN", ()),
+    ("CLOSE_WAIT", "LAST_ACK", "CLOSE", ("snd FIN",)),
+    ("LAST_ACK", "CLOSED", "rcv ACK of FIN", ()),
+    ("TIME_WAIT", "CLOSED", "Timeout=2MSL", ("delete TCB",)),
+}
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
+    monkeypatch.setattr(sys, "argv", ["tcpdiagram", *args])
+    code: object = 0
+    try:
+        main()
+    except SystemExit as e:
+        code = e.code
+    out, err = capsys.readouterr()
+    return (code if isinstance(code, int) else 0), out, err
+
+
+def test_check_bundled_spec(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    rc, out, err = run(["check"], capsys, monkeypatch)
+    assert (rc, err) == (0, "")
+    assert out.startswith("spec/tcp.yaml: ok: 11 states,")
+
+
+def test_version_and_usage_codes(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    rc, out, _ = run(["--version"], capsys, monkeypatch)
+    assert (rc, out) == (0, "tcpdiagram 0.1.0\n")
+    rc, _, err = run([], capsys, monkeypatch)
+    assert rc == 2 and "Usage" in err
+    rc, _, err = run(["check", "--bogus"], capsys, monkeypatch)
+    assert rc == 2 and "No such option: --bogus" in err
+    rc, _, err = run(["check", "no/such/spec.yaml"], capsys, monkeypatch)
+    assert rc == 1 and err.startswith("no/such/spec.yaml: cannot read the spec: No such file or directory")
+
+
+def test_export_json_has_every_figure5_edge_and_note2(capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch, golden) -> None:
+    monkeypatch.chdir(ROOT)
+    rc, out, _ = run(["export", "--format", "json"], capsys, monkeypatch)
+    assert rc == 0
+    golden.check("export.json", out)
+    data = json.loads(out)
+    events = {e["id"]: e for e in data["events"]}
+    actions = {a["id"]: a for a in data["actions"]}
+    figure = {
+        (t["from"], t["to"], events[t["event"]]["rfc"], tuple(actions[a]["rfc"] for a in t["actions"]))
+        for t in data["transitions"] if t["layer"] == "figure"
+    }
+    assert figure == FIGURE5
+    note2 = [t for t in data["transitions"] if t["layer"] == "note"]
+    assert [(t["from"], t["event"], t["to"], t["actions"]) for t in note2] == [
+        ("FIN_WAIT_1", "rcv_fin_ack_of_fin", "TIME_WAIT", ["snd_ack"])
+    ]
+    assert "rfc9293:note2" in note2[0]["cite"]
+    assert all(t["cite"] for t in data["transitions"])
+    assert {s["id"] for s in data["states"]} == {
+        "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2",
+        "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+    }
+
+
+def test_schema_command_matches_committed_file(capsys: pytest.CaptureFixture[str],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    rc, out, _ = run(["schema"], capsys, monkeypatch)
+    assert rc == 0
+    assert json.loads(out) == json_schema()
+    committed = (ROOT / "tcpdiagram" / "data" / "spec.schema.json").read_text(encoding="utf-8")
+    assert out == committed, "run: tcpdiagram schema > tcpdiagram/data/spec.schema.json"
+    assert (ROOT / "spec" / "tcp.yaml").read_text(encoding="utf-8").startswith(
+        "# yaml-language-server: $schema=../tcpdiagram/data/spec.schema.json\n"
+    )
+
+
+def test_python_dash_m_and_console_script_give_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meta: [\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "tcpdiagram", "check", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr
+    assert r.stderr.startswith(f"{bad}:2:1: YAML syntax error")
+
+
+def test_wheel_ships_the_spec_and_checks_in_an_empty_folder(tmp_path: Path) -> None:
+    """`pip install .` then `tcpdiagram check` in an empty folder uses the spec inside the wheel."""
+    wheels = tmp_path / "wheels"
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                        "-w", str(wheels), str(ROOT)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    (wheel,) = wheels.glob("tcpdiagram-*.whl")
+    import zipfile
+
+    site = tmp_path / "site-packages"
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        assert "tcpdiagram/data/bundled/spec/tcp.yaml" in names
+        assert "tcpdiagram/data/spec.schema.json" in names
+        z.extractall(site)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+                        "sys.argv = ['tcpdiagram', 'check']; from tcpdiagram.cli import main; main()", str(site)],
+                       cwd=empty, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "tcpdiagram/data/bundled/spec/tcp.yaml: ok: 11 states" in r.stdout
