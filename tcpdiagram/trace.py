@@ -1,0 +1,178 @@
+"""What a simulated scenario did, as frozen values, with its JSON form and a printable step table."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from .model import Flag, Lang, PeerId, Role, Spec
+
+# How flags are written for people: RFC 9293 style, ACK last (SYN,ACK  FIN,ACK  RST,ACK).
+_DISPLAY_ORDER: tuple[Flag, ...] = ("SYN", "FIN", "RST", "ACK")
+
+
+@dataclass(frozen=True)
+class Segment:
+    index: int  # 0-based, in the order the segments were sent
+    src: PeerId
+    dst: PeerId
+    flags: tuple[Flag, ...]  # sorted in model.FLAGS order: ACK, FIN, RST, SYN
+    seq: str  # "M", "M+1", "0" (symbolic) or "101" (numeric)
+    ack: str | None  # None when the ACK flag is off
+    sent: int  # ms
+    received: int  # ms
+
+    @property
+    def flag_text(self) -> str:
+        return ",".join(f for f in _DISPLAY_ORDER if f in self.flags)
+
+    @property
+    def label(self) -> str:
+        """`FIN,ACK seq=M ack=N`: the segment as a chart or a table writes it."""
+        ack = f" ack={self.ack}" if self.ack is not None else ""
+        return f"{self.flag_text} seq={self.seq}{ack}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """One fired transition (a self-loop keeps `source == target`)."""
+
+    time: int
+    peer: PeerId
+    source: str
+    target: str
+    event: str
+    transition: str  # FROM-EVENT-TO
+    segment: int | None  # index of the segment whose arrival fired it
+
+
+@dataclass(frozen=True)
+class Call:
+    time: int
+    peer: PeerId
+    event: str  # an app event id
+
+
+@dataclass(frozen=True)
+class TimerSpan:
+    """A timer that ran out: armed on entering a state at `start`, fired at `end`."""
+
+    peer: PeerId
+    name: str  # the scenario timer name, e.g. 2MSL
+    event: str  # the timer event id, e.g. timeout_2msl
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PeerTrace:
+    id: PeerId
+    role: Role
+    states: tuple[str, ...]  # start state first; self-loops do not repeat a state
+
+
+@dataclass(frozen=True)
+class Trace:
+    scenario: str
+    peers: tuple[PeerTrace, PeerTrace]
+    segments: tuple[Segment, ...]
+    changes: tuple[Change, ...]
+    calls: tuple[Call, ...]
+    timers: tuple[TimerSpan, ...]
+    end: int  # ms of the last thing that happened
+    numeric: bool
+
+    def peer(self, pid: PeerId) -> PeerTrace:
+        return self.peers[0] if pid == "A" else self.peers[1]
+
+
+def trace_to_json(trace: Trace) -> dict[str, Any]:
+    """The trace as plain JSON data (keys and order fixed)."""
+    return {
+        "scenario": trace.scenario,
+        "peers": {p.id: {"role": p.role, "states": list(p.states)} for p in trace.peers},
+        "segments": [
+            {"src": s.src, "dst": s.dst, "flags": list(s.flags), "seq": s.seq, "ack": s.ack,
+             "sent": s.sent, "received": s.received}
+            for s in trace.segments
+        ],
+        "changes": [
+            {"time": c.time, "peer": c.peer, "from": c.source, "to": c.target, "event": c.event,
+             "transition": c.transition, "segment": c.segment}
+            for c in trace.changes
+        ],
+        "calls": [{"time": c.time, "peer": c.peer, "event": c.event} for c in trace.calls],
+        "timers": [
+            {"peer": t.peer, "timer": t.name, "event": t.event, "start": t.start, "end": t.end}
+            for t in trace.timers
+        ],
+    }
+
+
+# ---- the step table -------------------------------------------------------------------------
+
+ROLE_NAMES: dict[Lang, dict[Role, str]] = {
+    "zh": {"client": "客户端", "server": "服务器", "peer": ""},
+    "en": {"client": "Client", "server": "Server", "peer": ""},
+}
+_HEAD: dict[Lang, tuple[str, str]] = {"zh": ("时间 (ms)", "报文"), "en": ("t (ms)", "segment")}
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: East Asian wide and fullwidth characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def peer_title(pid: PeerId, role: Role, lang: Lang) -> str:
+    """`A 客户端`, `B Server`, or just `A` for a role-less peer."""
+    name = ROLE_NAMES[lang][role]
+    return f"{pid} {name}" if name else pid
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def _rows(trace: Trace, spec: Spec, lang: Lang) -> list[tuple[str, str, str, str]]:
+    """One row per moment something happened; each state cell is the state after that moment."""
+    times = sorted({0} | {c.time for c in trace.changes} | {s.sent for s in trace.segments} | {c.time for c in trace.calls})
+    state = {p.id: p.states[0] for p in trace.peers}
+    open_paren, close_paren = ("（", "）") if lang == "zh" else ("(", ") ")
+    rows = [("", state["A"], "", state["B"])]
+    for t in times:
+        notes: dict[PeerId, str] = {"A": "", "B": ""}
+        for call in (c for c in trace.calls if c.time == t):
+            notes[call.peer] += f"{open_paren}{spec.event(call.event).label.get(lang)}{close_paren}"
+        for span in (s for s in trace.timers if s.end == t):
+            notes[span.peer] += f"{open_paren}{span.name}{close_paren}"
+        changed = False
+        for c in (c for c in trace.changes if c.time == t):
+            state[c.peer] = c.target
+            changed = True
+        sends = [s for s in trace.segments if s.sent == t]
+        if not sends and not changed and not any(notes.values()):
+            continue
+        cells = [f"{s.label}  {'A ──► B' if s.src == 'A' else 'A ◄── B'}" for s in sends] or [""]
+        for k, cell in enumerate(cells):
+            first = k == 0
+            rows.append((str(t) if first else "", (notes["A"] if first else "") + state["A"], cell,
+                         (notes["B"] if first else "") + state["B"]))
+    return rows
+
+
+def trace_to_text(trace: Trace, spec: Spec, lang: Lang = "en") -> str:
+    """A step table: time | A's state | the segment sent and its direction | B's state."""
+    head_t, head_s = _HEAD[lang]
+    header = (head_t, peer_title("A", trace.peers[0].role, lang), head_s, peer_title("B", trace.peers[1].role, lang))
+    rows = [header, *_rows(trace, spec, lang)]
+    widths = [max(display_width(r[i]) for r in rows) for i in range(4)]
+    lines = []
+    for n, r in enumerate(rows):
+        cells = [_pad(r[0], widths[0], right=True), *(_pad(r[i], widths[i]) for i in (1, 2, 3))]
+        lines.append(" │ ".join(cells).rstrip())
+        if n == 0:
+            lines.append("─┼─".join("─" * w for w in widths))
+    title = spec.scenario(trace.scenario).title.get(lang)
+    return f"{title}\n\n" + "\n".join(lines) + "\n"
