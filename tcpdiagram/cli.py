@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -120,6 +119,8 @@ def export(
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.json,
 ) -> None:
     """Print the whole spec as JSON (shape in the README)."""
+    import json
+
     from .export_json import spec_to_json
 
     typer.echo(json.dumps(spec_to_json(_load(spec)), ensure_ascii=False, indent=2))
@@ -128,6 +129,8 @@ def export(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the spec (for editor completion and checking)."""
+    import json
+
     from .schema import json_schema
 
     typer.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
@@ -142,6 +145,8 @@ def simulate(
     numeric: Annotated[bool, typer.Option("--numeric", help="Numeric sequence numbers (RFC 9293 Figure 12 style) instead of J, K, M, N.")] = False,
 ) -> None:
     """Run a scenario on the spec's transitions and print what each peer did."""
+    import json
+
     from .simulate import simulate as run
     from .trace import trace_to_json, trace_to_text
 

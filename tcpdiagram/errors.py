@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .model import Pos
+if TYPE_CHECKING:  # keeps `tcpdiagram --help` from importing the model
+    from .model import Pos
 
 
 @dataclass(frozen=True, order=True)
