@@ -281,10 +281,8 @@ def _scenarios(spec: m.Spec) -> Iterator[Issue]:
 
 def _simulations(spec: m.Spec) -> list[Issue]:
     """Run every scenario and compare with its `expect` (only on an otherwise sound spec)."""
-    try:
-        from .simulate import check_expectations
-    except ImportError:  # the simulator is optional while it is being written
-        return []
+    from .simulate import check_expectations
+
     issues = []
     for i, sc in enumerate(spec.scenarios):
         for key, message in check_expectations(spec, sc):
