@@ -164,7 +164,7 @@ def render_state(
     view: Annotated[str, typer.Option("--view", help="full | scenario:<ID> | state:<ID>")] = "full",
     lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
     naming: Annotated[Naming, typer.Option("--naming", help="State names: RFC 9293, Stevens/netstat or Linux.")] = Naming.stevens,
-    layers: Annotated[str, typer.Option("--layers", help="Comma list from figure,note,event_processing,linux.")] = "figure,note",
+    layers: Annotated[str, typer.Option("--layers", help="Comma list from figure,note,event_processing,linux (default: figure,note; state views: all).")] = "",
     theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
     format: Annotated[StateFormat, typer.Option("--format", "-f")] = StateFormat.svg,
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg/dot when omitted).")] = None,
