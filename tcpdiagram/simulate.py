@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from .errors import SimulationError, TcpDiagramError, UsageError
-from .model import FLAGS, Action, Flag, Match, PeerId, Scenario, Spec, Transition
+from .model import FLAGS, Acks, Action, Flag, Match, PeerId, Scenario, Spec, Transition
 from .schema import suggest
 from .trace import Call, Change, PeerTrace, Segment, TimerSpan, Trace
 
@@ -139,10 +139,13 @@ class _Run:
         self.check_timers_used()
         return Trace(
             scenario=self.sc.id,
-            peers=tuple(PeerTrace(p.id, p.role, tuple(self.eps[p.id].states)) for p in self.sc.peers),  # type: ignore[arg-type]
+            peers=(self.peer_trace("A"), self.peer_trace("B")),
             segments=tuple(self.segments), changes=tuple(self.changes), calls=tuple(self.calls),
             timers=tuple(self.spans), end=end, numeric=self.numeric,
         )
+
+    def peer_trace(self, pid: PeerId) -> PeerTrace:
+        return PeerTrace(pid, self.sc.peer(pid).role, tuple(self.eps[pid].states))
 
     # ---- transitions --------------------------------------------------------------------------
     def pick(self, ep: _Endpoint, event: str) -> Transition | None:
@@ -150,7 +153,8 @@ class _Run:
         found = [t for t in self.transitions if t.source == ep.state and t.event == event]
         guarded = [t for t in found if t.when is not None and t.when in ep.conditions]
         plain = [t for t in found if t.when is None]
-        return (guarded or plain or [None])[0]
+        chosen = guarded or plain
+        return chosen[0] if chosen else None
 
     def fire(self, ep: _Endpoint, event: str, wire: _Wire | None, key: str = "") -> None:
         tr = self.pick(ep, event)
@@ -228,10 +232,12 @@ class _Run:
         if not (syn or fin or acks_syn or acks_fin):
             return []
         if not (acks_syn and acks_fin):
-            whole = Match(False, syn, fin, "syn" if acks_syn else "fin" if acks_fin else "none")
+            acks: Acks = "syn" if acks_syn else "fin" if acks_fin else "none"
+            whole = Match(False, syn, fin, acks)
             if self.match_event(whole) is not None:
                 return [whole]
-        parts = [Match(False, False, False, a) for a, on in (("syn", acks_syn), ("fin", acks_fin)) if on]
+        ack_parts: tuple[tuple[Acks, bool], ...] = (("syn", acks_syn), ("fin", acks_fin))
+        parts = [Match(False, False, False, a) for a, on in ack_parts if on]
         parts += [Match(False, True, False, "none")] if syn else []
         parts += [Match(False, False, True, "none")] if fin else []
         return parts
@@ -268,7 +274,7 @@ class _Run:
 
     def emit(self, ep: _Endpoint, flags: frozenset[Flag], ack: SeqNo | None, seq: SeqNo | None = None) -> None:
         """Put a segment on the channel; ACK rides along once the peer's ISN is known."""
-        peer = "B" if ep.pid == "A" else "A"
+        peer: PeerId = "B" if ep.pid == "A" else "A"
         if "RST" not in flags and ep.rcv_nxt is not None:
             flags = flags | {"ACK"}
             ack = SeqNo(peer, ep.rcv_nxt)
@@ -291,7 +297,7 @@ class _Run:
         arrival = self.now + self.sc.delay
         self.wires.append(wire)
         self.segments.append(Segment(
-            index, ep.pid, peer, tuple(f for f in FLAGS if f in flags),  # type: ignore[arg-type]
+            index, ep.pid, peer, tuple(f for f in FLAGS if f in flags),
             self.fmt(seq), self.fmt(ack) if ack is not None else None, self.now, arrival))
         self.push(arrival, ("arrive", peer, index))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -23,7 +24,7 @@ def segs(spec: Spec, sid: str, numeric: bool = False) -> list[tuple[object, ...]
     return [(s.src, s.flag_text, s.seq, s.ack, s.sent, s.received) for s in simulate(spec, sid, numeric).segments]
 
 
-def with_scenario(spec: Spec, sid: str, **changes: object) -> Spec:
+def with_scenario(spec: Spec, sid: str, **changes: Any) -> Spec:
     return replace(spec, scenarios=tuple(replace(s, **changes) if s.id == sid else s for s in spec.scenarios))
 
 

@@ -25,7 +25,7 @@ def render_scenario(spec: Spec, scenario_id: str, lang: str = "zh", theme: str =
         raise UsageError(f"unknown theme {theme!r}; use one of: {', '.join(THEMES)}")
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    svg = scenario_svg(spec, scenario_id, lang, theme)  # type: ignore[arg-type]
+    svg = scenario_svg(spec, scenario_id, lang, theme)
     if fmt == "svg":
         return svg.encode("utf-8")
     from ..convert import svg_to

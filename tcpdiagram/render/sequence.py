@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from ..model import Lang, PeerId, Spec
+from ..model import Lang, PeerId, Role, Spec
 from ..trace import ROLE_NAMES, Trace
 
 LATIN_EM = 0.6  # average advance of a Latin character, in em; a CJK character takes twice that
@@ -176,8 +176,8 @@ def duration(ms: int, lang: Lang) -> str:
     return text if s < 10 or s == round(s) else "≈ " + text
 
 
-def head_name(pid: PeerId, role: str, lang: Lang) -> str:
-    name = ROLE_NAMES[lang][role]  # type: ignore[index]
+def head_name(pid: PeerId, role: Role, lang: Lang) -> str:
+    name = ROLE_NAMES[lang][role]
     return f"{name} {pid}" if name else pid
 
 

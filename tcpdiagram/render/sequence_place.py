@@ -70,7 +70,7 @@ def place(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
     title, caption = sc.title.get(lang), sc.caption.get(lang)
     need = text_width(title, SIZE["title"]) + 2 * PAD
     gap += max(0.0, need - (outer["A"] + gap + outer["B"]))
-    x = {"A": outer["A"], "B": outer["A"] + gap}
+    x: dict[PeerId, float] = {"A": outer["A"], "B": outer["A"] + gap}
     width = x["B"] + outer["B"]
 
     # heading: title, caption lines, the two lifeline heads
@@ -93,9 +93,9 @@ def place(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
     states: list[Mark] = []
     entered: dict[PeerId, list[tuple[str, float, int]]] = {
         pid: [(trace.peer(pid).states[0], y_start, 0)] for pid in PEERS}
-    for c in trace.changes:
-        if c.source != c.target:
-            entered[c.peer].append((c.target, axis(c.time), c.time))
+    for ch in trace.changes:
+        if ch.source != ch.target:
+            entered[ch.peer].append((ch.target, axis(ch.time), ch.time))
     for pid in PEERS:
         last: Box | None = None
         for k, (sid, cy, at) in enumerate(entered[pid]):
@@ -103,10 +103,10 @@ def place(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
             if last is not None and cy - STATE_H / 2 < last.y2 + 2:
                 cy = last.y2 + 2 + STATE_H / 2
             box = centred(x[pid], cy, w, STATE_H)
-            label = spec.state(sid).label.get(lang)
+            name = spec.state(sid).label.get(lang)
             states.append(Mark(f"{prefix}state-{pid}-{k}-{sid}", pid, box,
                                Text(x[pid], cy + BASELINE * SIZE["state"], sid, SIZE["state"], "middle", "ink"),
-                               f"{sid}: {label} (t = {at} ms)" if k else f"{sid}: {label}", True))
+                               f"{sid}: {name} (t = {at} ms)" if k else f"{sid}: {name}", True))
             last = box
 
     # app calls in the outer margin, level with the state they lead to
@@ -144,9 +144,9 @@ def place(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
         w = text_width(text, SIZE["note"])
         strokes = tuple(s for pid in PEERS for s in ((x[pid] - 7, ym - 1, x[pid] + 7, ym - 7),
                                                       (x[pid] - 7, ym + 5, x[pid] + 7, ym - 1)))
-        label = Mark(f"{prefix}break-{j}-label", None, centred(width / 2, ym, w, 16),
-                     Text(width / 2, ym + BASELINE * SIZE["note"], text, SIZE["note"], "middle", "muted"), text, False)
-        breaks.append(Break(f"{prefix}break-{j}", y1, y2, strokes, label))
+        note = Mark(f"{prefix}break-{j}-label", None, centred(width / 2, ym, w, 16),
+                    Text(width / 2, ym + BASELINE * SIZE["note"], text, SIZE["note"], "middle", "muted"), text, False)
+        breaks.append(Break(f"{prefix}break-{j}", y1, y2, strokes, note))
 
     bottom = max([axis.bottom] + [m.box.y2 for m in states] + [b.y2 for b in brackets]) + 24
     lifelines = []
