@@ -92,8 +92,7 @@ class _Run:
         self.now = 0
         self.eps: dict[PeerId, _Endpoint] = {}
         for peer in sc.peers:
-            ep = _Endpoint(peer.id, peer.start, peer.conditions,
-                           peer.delayed_ack, states=[peer.start])
+            ep = _Endpoint(peer.id, peer.start, peer.conditions, peer.delayed_ack, states=[peer.start])
             if spec.state(peer.start).group not in ("closed", "opening"):  # starts synchronized
                 ep.syn_sent = ep.syn_acked = True
                 ep.rcv_nxt = 0
