@@ -1,0 +1,219 @@
+"""The only writer of build output: spec → traces → diagrams → pages → MkDocs, swapped in atomically."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Sequence
+
+from .errors import UsageError
+from .model import LANGS, Lang, Spec
+
+if TYPE_CHECKING:
+    from .site.progress import Reporter
+
+MARKER = ".tcpdiagram-build"
+MARKER_TEXT = "This folder is made by `tcpdiagram build`; the next build replaces all of it.\n"
+CACHE = ".cache"  # caches carried from build to build (conversions, compiled templates, jieba's dictionary)
+# A fixed build date (2024-01-01T00:00:00Z) unless the caller sets one: the same inputs give the same bytes.
+DEFAULT_SOURCE_DATE_EPOCH = "1704067200"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    pages: int
+    files: int
+    warnings: tuple[str, ...]
+    seconds: float
+
+
+def check_langs(langs: Sequence[str]) -> tuple[Lang, ...]:
+    """Known languages, each once, in the order given (the first is the site's default)."""
+    out: list[Lang] = []
+    for lang in langs:
+        if lang not in LANGS:
+            raise UsageError(f"unknown language {lang!r}; choose from: {', '.join(LANGS)}")
+        if lang not in out:
+            out.append(lang)  # type: ignore[arg-type]
+    if not out:
+        raise UsageError(f"--lang needs at least one of: {', '.join(LANGS)}")
+    return tuple(out)
+
+
+def site_source() -> Path:
+    """The MkDocs project: ./site (with a mkdocs.yml) of the working directory, else the bundled copy."""
+    from .specfile import bundled
+
+    local = Path("site")
+    return local if (local / "mkdocs.yml").is_file() else bundled("site")
+
+
+def guard(out: Path) -> None:
+    """Refuse to replace anything that is not an earlier build: a file, or a non-empty folder without the marker."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise UsageError(f"--out {str(out)!r} exists and is not a folder; refusing to replace it")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+        raise UsageError(
+            f"--out {str(out)!r} is not empty and has no {MARKER} marker, so it was not made by tcpdiagram; "
+            "refusing to replace it (choose another --out, or empty it yourself)"
+        )
+
+
+@contextmanager
+def source_date_epoch() -> Iterator[None]:
+    """SOURCE_DATE_EPOCH for the build (MkDocs' build date, PDF dates); the caller's own value wins."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = old or DEFAULT_SOURCE_DATE_EPOCH
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def build(
+    spec_arg: Path | None,
+    out: Path = Path("build"),
+    langs: Sequence[str] = LANGS,
+    strict: bool = False,
+    quiet: bool = False,
+) -> BuildResult:
+    """Validate, simulate, render and build the site into a temporary folder, then swap it in as `out`."""
+    from .site.progress import Reporter
+
+    start = time.monotonic()
+    chosen = check_langs(langs)
+    out = Path(out)
+    guard(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with source_date_epoch(), Reporter(quiet) as report:
+        from .specfile import load_checked
+
+        report.step("check the spec")
+        spec = load_checked(spec_arg)
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-"))
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
+        try:
+            result = _make(spec, site_source(), tmp, chosen, strict, report, carry=out / CACHE)
+            (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            guard(out)  # again: nothing may have appeared there while we worked
+            swap(tmp, out)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    for w in result.warnings:
+        sys.stderr.write(f"warning: {w}\n")
+    seconds = time.monotonic() - start
+    if not quiet:
+        sys.stderr.write(
+            f"built {out}/site ({result.pages} pages) and {out}/diagrams ({result.files} files) in {seconds:.1f} s\n"
+        )
+    return BuildResult(out, result.pages, result.files, result.warnings, seconds)
+
+
+@dataclass(frozen=True)
+class _Made:
+    pages: int
+    files: int
+    warnings: tuple[str, ...]
+
+
+def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, carry: Path) -> _Made:
+    """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/."""
+    from .simulate import simulate
+    from .site.convert_cache import ConvertCache
+    from .site.mkdocs_run import SiteBuildFailed, build_site
+    from .site.pages import site_pages
+    from .site.render_all import count, render_all
+
+    cache = tmp / CACHE
+    if carry.is_dir():
+        shutil.copytree(carry, cache, copy_function=_link_or_copy, symlinks=False)
+    report.step("simulate the scenarios")
+    traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
+    tick = report.bar("render diagrams", count(spec, langs))
+    files = render_all(spec, traces, langs, ConvertCache(cache / "convert", tool_versions()), tick)
+    report.step("write pages")
+    docs = tmp / ".work" / "docs"
+    shutil.copytree(site / "docs", docs)
+    n_pages = sum(1 for p in docs.rglob("*.md"))
+    generated: list[str] = []
+    for lang in langs:
+        for name, data in sorted(files[lang].items()):
+            _write(tmp, tmp / "diagrams" / lang / name, data)
+            _write(tmp, docs / lang / "diagrams" / name, data)
+        for rel, text in site_pages(spec, lang, traces).items():
+            target = docs / lang / rel
+            if target.exists():
+                raise UsageError(f"{site / 'docs' / lang / rel} has the name of a generated page; rename it")
+            _write(tmp, target, text.encode("utf-8"))
+            generated.append(rel)
+            n_pages += 1
+    report.step("build the site with MkDocs")
+    warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
+                          cache_dir=cache)
+    if strict and warnings:
+        raise SiteBuildFailed(
+            f"--strict: MkDocs reported {len(warnings)} warning(s):" + "".join(f"\n  {w}" for w in warnings)
+        )
+    shutil.rmtree(tmp / ".work")
+    return _Made(n_pages, sum(len(f) for f in files.values()), tuple(warnings))
+
+
+def _write(root: Path, path: Path, data: bytes) -> None:
+    """Write a new file; refuse any path that leaves the build folder."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise UsageError(f"refusing to write {str(path)!r}: outside the build folder")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    """Cache files are replaced, never rewritten in place, so the new build may share them."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def swap(tmp: Path, out: Path) -> None:
+    """Put the finished build in place: rename the old one aside, rename the new one in, delete the old."""
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except BaseException:
+        os.rename(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def tool_versions() -> str:
+    """What changes the bytes of conversions: tcpdiagram's version and rsvg-convert's."""
+    from . import __version__
+
+    exe = shutil.which("rsvg-convert")
+    rsvg = ""
+    if exe:
+        try:
+            rsvg = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            rsvg = ""
+    return f"tcpdiagram {__version__}; {rsvg}"

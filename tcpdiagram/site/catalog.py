@@ -1,0 +1,76 @@
+"""Every diagram the build makes: stable file names, what each shows, and which formats it ships in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from ..errors import UsageError
+from ..model import Lang, Spec, Text
+
+Kind = Literal["state", "scenario"]
+Theme = Literal["light", "dark"]
+THEMES: tuple[Theme, ...] = ("light", "dark")
+# SVG in both themes (the site pairs them with #only-light / #only-dark). PNG and PDF are made from the
+# light SVG only: they go into slides, documents and LaTeX, usually light; dark pages take the dark SVG
+# (current Office inserts SVG too). Each PNG costs rsvg ~0.3 s, so this halves a cold build.
+RASTER_FORMATS: tuple[str, ...] = ("png", "pdf")
+RASTER_THEMES: tuple[Theme, ...] = ("light",)
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """One picture of the build, before language and theme are chosen."""
+
+    name: str  # file stem: state-full, state-time_wait, path-normal_close, scenario-normal_close
+    kind: Kind  # "state": Graphviz state diagram; "scenario": our sequence chart
+    view: str  # state views: full | state:<ID> | scenario:<ID>; charts: the scenario id
+    title: Text
+
+    def file(self, theme: Theme, fmt: str) -> str:
+        return f"{self.name}{'-dark' if theme == 'dark' else ''}.{fmt}"
+
+    def files(self) -> list[tuple[Theme, str]]:
+        """Every (theme, format) this diagram ships in, in a stable order."""
+        out: list[tuple[Theme, str]] = [(theme, "svg") for theme in THEMES]
+        return out + [(theme, fmt) for theme in RASTER_THEMES for fmt in RASTER_FORMATS]
+
+
+FULL_TITLE = Text(zh="完整状态图", en="The whole state diagram")
+
+
+def catalog(spec: Spec) -> tuple[Diagram, ...]:
+    """The diagrams of a spec in a stable order: full view, one per state, per scenario path, per chart."""
+    out = [Diagram("state-full", "state", "full", FULL_TITLE)]
+    for s in spec.states:
+        out.append(Diagram(f"state-{s.id.lower()}", "state", f"state:{s.id}",
+                           Text(zh=f"{s.id}（{s.label.zh}）", en=f"{s.id} ({s.label.en})")))
+    for sc in spec.scenarios:
+        out.append(Diagram(f"path-{sc.id.lower()}", "state", f"scenario:{sc.id}",
+                           Text(zh=f"{sc.title.zh}：状态图中的路径", en=f"{sc.title.en}: path through the state diagram")))
+    for sc in spec.scenarios:
+        out.append(Diagram(f"scenario-{sc.id.lower()}", "scenario", sc.id,
+                           Text(zh=f"{sc.title.zh}：时序图", en=f"{sc.title.en}: sequence chart")))
+    seen: dict[str, str] = {}
+    for d in out:
+        if d.name in seen:
+            raise UsageError(f"two diagrams would share the file name {d.name!r} ({seen[d.name]} and {d.view}); rename an id")
+        seen[d.name] = d.view
+    return tuple(out)
+
+
+def by_view(diagrams: tuple[Diagram, ...], view: str) -> Diagram:
+    return next(d for d in diagrams if d.view == view and d.kind == "state")
+
+
+def chart(diagrams: tuple[Diagram, ...], scenario: str) -> Diagram:
+    return next(d for d in diagrams if d.kind == "scenario" and d.view == scenario)
+
+
+def page_name(ident: str) -> str:
+    """A page file stem from a spec id (ids are `[A-Za-z][A-Za-z0-9_]*`, unique after casefold)."""
+    return ident.lower()
+
+
+def lang_title(d: Diagram, lang: Lang) -> str:
+    return d.title.get(lang)

@@ -1,0 +1,145 @@
+"""Run MkDocs in-process on a prepared docs folder; collect its warnings; cache compiled Jinja2 templates."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..errors import TcpDiagramError
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner about MkDocs 2 is not a warning
+
+
+class SiteBuildFailed(TcpDiagramError):
+    """MkDocs could not build the site, or `--strict` met a warning."""
+
+
+@dataclass
+class Captured(logging.Handler):
+    """Keeps every WARNING and ERROR record MkDocs and its plugins log."""
+
+    records: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        logging.Handler.__init__(self, logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = "" if record.levelno == logging.WARNING else f"{record.levelname.lower()}: "
+        self.records.append(f"mkdocs: {level}{record.getMessage()}")
+
+    def __hash__(self) -> int:  # logging keeps handlers in sets/lists; identity is what matters
+        return id(self)
+
+
+def _cache_plugin(cache_dir: Path) -> Any:
+    from jinja2 import FileSystemBytecodeCache
+    from mkdocs.plugins import BasePlugin
+
+    class JinjaCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """Compiled theme templates on disk: the build spends ~40 % compiling them otherwise."""
+
+        def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
+            return env
+
+    return JinjaCache()
+
+
+def _languages(plugin_config: dict[str, Any], langs: Sequence[str]) -> None:
+    """Build only `langs`; the first of them becomes the default language (served at `/`)."""
+    known = {entry["locale"]: entry for entry in plugin_config.get("languages", [])}
+    chosen = []
+    for i, lang in enumerate(langs):
+        entry = dict(known.get(lang, {"locale": lang, "name": lang}))
+        entry["default"] = i == 0
+        entry["build"] = True
+        chosen.append(entry)
+    plugin_config["languages"] = chosen
+
+
+def build_site(
+    config_file: Path,
+    docs_dir: Path,
+    site_dir: Path,
+    *,
+    langs: Sequence[str],
+    generated: Sequence[str],
+    cache_dir: Path,
+) -> list[str]:
+    """Build the site; return the warnings MkDocs logged (strictness is the caller's decision).
+
+    MkDocs' own `strict` stays off: a strict abort would hide the later warnings, and we want them all.
+    """
+    import yaml
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    _quiet_jieba(cache_dir)
+    raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - the site's own config
+    plugins = raw.get("plugins", [])
+    for item in plugins:
+        if isinstance(item, dict) and "i18n" in item:
+            _languages(item["i18n"], langs)
+    nav = expand_nav(raw.get("nav", []), generated)
+    logger = logging.getLogger("mkdocs")
+    handler = Captured()
+    old_propagate, old_level = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False  # no second copy on stderr through the root logger
+    logger.setLevel(logging.INFO)
+    try:
+        config = load_config(
+            config_file=str(config_file),
+            docs_dir=str(docs_dir),
+            site_dir=str(site_dir),
+            plugins=plugins,
+            nav=nav,
+            strict=False,
+        )
+        config.plugins["tcpdiagram-jinja-cache"] = _cache_plugin(cache_dir)
+        build(config)
+    except MkDocsException as e:
+        raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = old_propagate, old_level
+    return handler.records
+
+
+def expand_nav(nav: list[Any], generated: Sequence[str]) -> list[Any]:
+    """Fill each section listing only `<folder>/index.md` with the generated pages of that folder, in order."""
+    out: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict) and len(item) == 1:
+            title, value = next(iter(item.items()))
+            if isinstance(value, list) and len(value) == 1 and isinstance(value[0], str) and value[0].endswith("/index.md"):
+                folder = value[0][: -len("index.md")]
+                pages = [p for p in dict.fromkeys(generated) if p.startswith(folder) and p != value[0]]
+                item = {title: [value[0], *pages]}
+            elif isinstance(value, list):
+                item = {title: expand_nav(value, generated)}
+        out.append(item)
+    return out
+
+
+def _loader() -> Any:
+    """MkDocs' own YAML loader (it understands !!python/name tags such as pymdownx.slugs.slugify)."""
+    from mkdocs.utils.yaml import get_yaml_loader
+
+    return get_yaml_loader()
+
+
+def _quiet_jieba(cache_dir: Path) -> None:
+    """jieba logs its dictionary loading at INFO and caches it in /tmp: keep both inside our output."""
+    try:
+        import jieba
+    except ImportError:
+        return
+    jieba.setLogLevel(logging.WARNING)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(cache_dir)

@@ -1,0 +1,62 @@
+"""Copy-paste snippets for embedding a diagram: HTML (with the dark variant), Markdown and LaTeX."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from ..model import Lang
+from .catalog import Diagram
+from .mdtext import md
+
+_SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+TAB_TITLES = {"zh": ("HTML", "Markdown", "LaTeX"), "en": ("HTML", "Markdown", "LaTeX")}
+
+
+def _one_line(text: str) -> str:
+    return _SPACE.sub(" ", _CONTROL.sub(" ", text)).strip()
+
+
+def html_snippet(d: Diagram, lang: Lang) -> str:
+    alt = html.escape(_one_line(d.title.get(lang)), quote=True)
+    return (
+        "<picture>\n"
+        f'  <source srcset="{d.file("dark", "svg")}" media="(prefers-color-scheme: dark)">\n'
+        f'  <img src="{d.file("light", "svg")}" alt="{alt}">\n'
+        "</picture>"
+    )
+
+
+def markdown_snippet(d: Diagram, lang: Lang) -> str:
+    return f"![{md(d.title.get(lang))}]({d.file('light', 'svg')})"
+
+
+def latex_snippet(d: Diagram) -> str:
+    return (
+        "% \\usepackage{graphicx}\n"
+        "\\begin{figure}[htbp]\n"
+        "  \\centering\n"
+        f"  \\includegraphics[width=\\linewidth]{{{d.file('light', 'pdf')}}}\n"
+        "\\end{figure}"
+    )
+
+
+def _fenced(code: str, language: str) -> str:
+    """A fenced block indented for a content tab; the fence outgrows any backtick run in the code."""
+    longest = max((len(m) for m in re.findall(r"`+", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = "\n".join("    " + line for line in code.splitlines())
+    return f"    {fence}{language}\n{body}\n    {fence}"
+
+
+def snippets(d: Diagram, lang: Lang) -> str:
+    """Three content tabs (pymdownx.tabbed) holding the snippets; every line starts with fixed text."""
+    h, m, latex = TAB_TITLES[lang]
+    return "\n\n".join(
+        [
+            f'=== "{h}"\n\n' + _fenced(html_snippet(d, lang), "html"),
+            f'=== "{m}"\n\n' + _fenced(markdown_snippet(d, lang), "markdown"),
+            f'=== "{latex}"\n\n' + _fenced(latex_snippet(d), "latex"),
+        ]
+    )
