@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from typing import Any, Literal, Sequence
@@ -16,6 +17,7 @@ INSTALL = "apt-get install graphviz"
 SECONDS_PER_GRAPH = 10.0
 MAX_SECONDS = 120.0
 _SVG_END = "</svg>"
+_PAGE_PREFIX = re.compile(r'(<g id=")page\d+,\d+_(?=[^"]*" class="graph")')
 
 
 def dot_exe() -> str:
@@ -73,7 +75,11 @@ def _run(sources: Sequence[str], fmt: DotFormat, timeout: float | None, warnings
 
 
 def split_svg(out: str) -> list[str]:
-    """Cut dot's concatenated SVG documents apart (each ends with `</svg>`)."""
+    """Cut dot's concatenated SVG documents apart (each ends with `</svg>`).
+
+    dot 2.43 prefixes the graph id of every graph after the first with `page0,1_`; that is undone,
+    so a batch gives the same SVG as one graph per process.
+    """
     parts: list[str] = []
     start = 0
     while True:
@@ -81,7 +87,7 @@ def split_svg(out: str) -> list[str]:
         if end < 0:
             break
         end += len(_SVG_END)
-        parts.append(out[start:end].lstrip() + "\n")
+        parts.append(_PAGE_PREFIX.sub(r"\1", out[start:end].lstrip(), count=1) + "\n")
         start = end
     return parts
 

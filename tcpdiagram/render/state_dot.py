@@ -337,8 +337,9 @@ def _legend(spec: Spec, view: View, pal: Palette, trs: list[Transition], marks: 
 
 
 def _h(text: str) -> str:
-    """Text for an HTML-like label: markup escaped, control characters dropped."""
-    return html.escape(_CTRL.sub(" ", text), quote=True).replace("\n", "<BR/>")
+    """Text for an HTML-like label: markup escaped, control characters dropped, backslashes doubled
+    (dot applies its escString rules, `\\N` = node name, after decoding an HTML label)."""
+    return html.escape(_CTRL.sub(" ", text), quote=True).replace("\\", "\\\\").replace("\n", "<BR/>")
 
 
 def _title_desc(spec: Spec, view: View, n: int, m: int) -> tuple[str, str]:

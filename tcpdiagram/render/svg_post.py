@@ -26,7 +26,8 @@ def postprocess(svg: str, title: str, desc: str, titles: Mapping[str, str] | Non
     - every element <title> that dot filled with DOT ids (s0, s3->s4) replaced from `titles`
       (keyed by the element id) or dropped;
     - comments, DOCTYPE, scripts, foreignObject, event handlers and links removed;
-    - "transparent" paint written as "none" (SVG 1.1 renderers reject the CSS keyword).
+    - "transparent" paint written as "none" (SVG 1.1 renderers reject the CSS keyword);
+    - sibling clusters in id order, so the bytes do not depend on dot's memory layout.
     """
     root = ET.fromstring(svg.encode("utf-8"))  # the default parser drops comments and the DOCTYPE
     if root.tag != _S + "svg":
@@ -43,6 +44,8 @@ def postprocess(svg: str, title: str, desc: str, titles: Mapping[str, str] | Non
             el.tail = "\n"
             g.insert(0, el)
     graph = root.find(_S + "g")
+    if graph is not None:
+        _sort_clusters(graph)
     base = graph.get("id", "diagram") if graph is not None else "diagram"
     t_el = ET.Element(_S + "title", {"id": f"{base}-title"})
     t_el.text = title
@@ -75,6 +78,15 @@ def _sanitize(root: ET.Element) -> None:
                 el.set(key, "none")
         if el.tag == _S + "a":  # links dot would add for URL/href/tooltip: keep the drawing, drop the link
             el.tag = _S + "g"
+
+
+def _sort_clusters(graph: ET.Element) -> None:
+    """Clusters in id order: dot 2.43 emits them in memory order when it lays out several graphs."""
+    kids = list(graph)
+    slots = [i for i, el in enumerate(kids) if el.get("class") == "cluster"]
+    ordered = sorted((kids[i] for i in slots), key=lambda el: el.get("id", ""))
+    for i, el in zip(slots, ordered):
+        graph[i] = el
 
 
 def _strip_whitespace(root: ET.Element) -> None:
