@@ -1,0 +1,140 @@
+"""SVG → PNG/PDF through rsvg-convert: Chinese glyphs present, PNG 2× with alpha and not blank, PDF small."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from tcpdiagram.convert import pdf_fonts, svg_to
+from tcpdiagram.errors import ToolMissing, UsageError
+from tcpdiagram.model import Spec
+from tcpdiagram.render.state import render_state
+from tcpdiagram.render.style import FONT_FAMILY, PDF_FONT_FAMILY
+
+needs_rsvg = pytest.mark.skipif(shutil.which("rsvg-convert") is None, reason="rsvg-convert not installed")
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+PDF_LIMIT = 200 * 1024
+SMALL = ('<svg xmlns="http://www.w3.org/2000/svg" width="40pt" height="20pt" viewBox="0 0 40 20">'
+         f'<text x="2" y="15" font-family="{FONT_FAMILY}" font-size="12">已建立</text></svg>')
+
+
+def png_pixels(data: bytes) -> tuple[int, int, int, list[bytes]]:
+    """(width, height, colour type, rows of raw RGBA bytes) of an 8-bit non-interlaced PNG, stdlib only."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, header = 8, b"", None
+    while pos < len(data):
+        (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    assert header is not None
+    width, height, depth, colour, _, _, interlace = header
+    assert depth == 8 and interlace == 0 and colour in (2, 6)
+    n = 4 if colour == 6 else 3
+    raw, stride = zlib.decompress(idat), width * n
+    rows, prev = [], bytes(stride)
+    for y in range(height):
+        f = raw[y * (stride + 1)]
+        rows.append(prev := _unfilter(f, raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)], prev, n))
+    return width, height, colour, rows
+
+
+def _unfilter(f: int, line: bytes, prev: bytes, n: int) -> bytes:
+    """Undo one PNG row filter; zero runs (transparent background) are skipped, not looped over."""
+    out = bytearray(line)
+    if f == 0:
+        return bytes(out)
+    nonzero = re.compile(rb"[^\x00]")
+    both = bytes(a | b for a, b in zip(line, prev)) if f != 1 else line
+    i, size = 0, len(line)
+    while i < size:
+        if i % n == 0 and not any(out[max(0, i - n):i]) and not any(prev[max(0, i - n):i]):
+            m = nonzero.search(both, i)  # everything up to the next non-zero byte decodes to zero
+            if m is None:
+                break
+            i = m.start() - m.start() % n
+        a = out[i - n] if i >= n else 0
+        b, c = prev[i], prev[i - n] if i >= n else 0
+        if f == 1:
+            pred = a
+        elif f == 2:
+            pred = b
+        elif f == 3:
+            pred = (a + b) // 2
+        else:
+            pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+            pred = a if pa <= pb and pa <= pc else b if pb <= pc else c
+        out[i] = (out[i] + pred) & 0xFF
+        i += 1
+    return bytes(out)
+
+
+def test_pdf_fonts_swaps_only_our_font_list() -> None:
+    svg = f'<text font-family="{FONT_FAMILY}">a</text><text font-family="monospace">b</text>'
+    out = pdf_fonts(svg)
+    assert f'font-family="{PDF_FONT_FAMILY}"' in out and 'font-family="monospace"' in out
+    assert FONT_FAMILY not in out
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="cannot convert SVG to 'gif'"):
+        svg_to(SMALL, "gif")
+
+
+def test_missing_rsvg_is_tool_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ToolMissing) as e:
+        svg_to(SMALL, "png")
+    assert e.value.tool == "rsvg-convert" and e.value.install == "apt-get install librsvg2-bin"
+
+
+@needs_rsvg
+@pytest.mark.dot
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_png_is_2x_transparent_and_not_blank(spec: Spec, lang: str) -> None:
+    svg = render_state(spec, lang=lang).decode("utf-8")
+    data = svg_to(svg, "png")
+    width, height, colour, rows = png_pixels(data)
+    assert colour == 6  # RGBA
+    pt_width = float(svg.split('width="', 1)[1].split("pt", 1)[0])
+    assert abs(width - 2 * pt_width * 96 / 72) <= 2  # rsvg: 96 px per inch, zoom 2
+    alphas = [row[x + 3] for row in rows[::4] for x in range(0, len(row), 16)]
+    assert alphas.count(0) > len(alphas) // 2  # transparent background
+    inked = sum(1 for a in alphas if a > 128)
+    assert inked > len(alphas) // 100  # lines and text, not a blank page
+    assert rows[0][3] == 0 and rows[-1][-1] == 0  # corners transparent
+
+
+@needs_rsvg
+@needs_poppler
+@pytest.mark.dot
+@pytest.mark.parametrize(("lang", "words"), [("zh", ["已建立连接", "主动关闭", "收到 SYN"]),
+                                             ("en", ["Established", "active close", "rcv SYN"])])
+def test_pdf_has_the_text_small_and_subset(spec: Spec, tmp_path: Path, lang: str, words: list[str]) -> None:
+    data = render_state(spec, lang=lang, fmt="pdf")
+    assert data.startswith(b"%PDF") and len(data) < PDF_LIMIT, len(data)
+    path = tmp_path / "full.pdf"
+    path.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
+    for w in words:
+        assert w in text, w
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
+    rows = fonts.splitlines()[2:]
+    assert rows and all("WenQuanYiMicroHei" in r and " yes yes " in r for r in rows), fonts
+    assert data == render_state(spec, lang=lang, fmt="pdf")  # deterministic (SOURCE_DATE_EPOCH)
+
+
+@needs_rsvg
+def test_small_svg_converts_with_cjk() -> None:
+    width, height, _, rows = png_pixels(svg_to(SMALL, "png"))
+    assert abs(width - 107) <= 1 and abs(height - 53) <= 1  # 40 × 20 pt at 96 dpi, zoom 2
+    assert any(any(row[i] for i in range(3, len(row), 4)) for row in rows)
