@@ -220,6 +220,22 @@ def serve(
     run(spec, out=out, port=port)
 
 
+@app.command()
+def verify(
+    scenarios: Annotated[Optional[list[str]], typer.Argument(metavar="SCENARIO", help="Scenario ids (default: all).", show_default=False)] = None,
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs per scenario; every run must agree.")] = 5,
+    record: Annotated[Optional[Path], typer.Option("--record", help="Write what was observed as JSON (spec/linux-record.json).")] = None,
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
+    shutdown: Annotated[bool, typer.Option("--shutdown", help="Close with shutdown(SHUT_WR), keeping the fd, not close().")] = False,
+) -> None:
+    """Reproduce the scenarios on this machine's Linux TCP stack (root, network namespaces) and compare with the spec."""
+    from .verify import run
+
+    rc = run(scenarios or [], runs=runs, record=record, spec_path=spec, close_call="shutdown" if shutdown else "close", write=typer.echo)
+    if rc:
+        raise typer.Exit(rc)
+
+
 def main() -> None:
     """Console entry point: run the app and turn our errors into exit codes, never tracebacks."""
     try:

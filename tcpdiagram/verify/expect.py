@@ -1,0 +1,107 @@
+"""What Linux should do in a scenario: the spec's simulated trace with the documented Linux differences applied."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..model import Spec
+
+Json = dict[str, Any]
+EXPECT_FILE = Path(__file__).with_name("linux_expect.yaml")
+_LETTERS = (("FIN", "F"), ("SYN", "S"), ("RST", "R"))  # tcpdump's order; "." is the ACK bit
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One documented way Linux differs from the spec, with the rule that turns the spec's trace into Linux's."""
+
+    id: str
+    rule: Json
+    text: dict[str, str]
+
+
+def flags_text(flags: list[str]) -> str:
+    """["ACK", "FIN"] → "F." as tcpdump prints it."""
+    return "".join(c for f, c in _LETTERS if f in flags) + ("." if "ACK" in flags else "")
+
+
+def parse_segment(text: str) -> tuple[str, str, list[str]]:
+    """"A>B F." → ("A", "B", ["ACK", "FIN"]) (flags sorted like the trace's)."""
+    way, _, letters = text.partition(" ")
+    src, _, dst = way.partition(">")
+    flags = [f for f, c in _LETTERS if c in letters] + (["ACK"] if "." in letters else [])
+    if src not in ("A", "B") or dst not in ("A", "B") or src == dst:
+        raise ValueError(f"bad segment {text!r}: expected like 'A>B F.'")
+    return src, dst, sorted(flags)
+
+
+@lru_cache(maxsize=4)
+def load_differences(path: Path = EXPECT_FILE) -> tuple[tuple[Difference, ...], dict[str, tuple[Difference, ...]]]:
+    """The differences every scenario may show, and those of each scenario id."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def diffs(items: list[Json] | None) -> tuple[Difference, ...]:
+        return tuple(Difference(d["id"], d["rule"], dict(d["text"])) for d in items or ())
+
+    return diffs(raw.get("all")), {sid: diffs(items) for sid, items in raw["scenarios"].items()}
+
+
+def differences_for(scenario_id: str) -> tuple[Difference, ...]:
+    common, per = load_differences()
+    return common + per.get(scenario_id, ())
+
+
+def simulated(spec: Spec, scenario_id: str) -> Json:
+    """The spec's own prediction: the simulator's trace as plain JSON."""
+    from ..simulate import simulate
+    from ..trace import trace_to_json
+
+    return trace_to_json(simulate(spec, scenario_id))
+
+
+def apply(expected: Json, diffs: tuple[Difference, ...]) -> tuple[Json, list[str]]:
+    """The Linux expectation: a copy of `expected` with each rule applied; also the ids of the rules that changed it."""
+    out = copy.deepcopy(expected)
+    used: list[str] = []
+    for d in diffs:
+        (kind, arg), = d.rule.items()
+        if _RULES[kind](out, arg):
+            used.append(d.id)
+    return out, used
+
+
+def _time_wait(out: Json, arg: Json) -> bool:
+    changed = False
+    for peer in out["peers"].values():
+        states = peer["states"]
+        if states[-2:] == ["TIME_WAIT", "CLOSED"]:
+            peer["states"] = states[:-1]
+            peer["time_wait_timer_ms"] = int(arg["timer_ms"])
+            changed = True
+    return changed
+
+
+def _add_flags(out: Json, arg: Json) -> bool:
+    src, dst, flags = parse_segment(arg["segment"])
+    for seg in out["segments"]:
+        if (seg["src"], seg["dst"], sorted(seg["flags"])) == (src, dst, flags):
+            seg["flags"] = sorted(set(seg["flags"]) | set(arg["add"]))
+            return True
+    return False
+
+
+def _append_segments(out: Json, arg: list[str]) -> bool:
+    for text in arg:
+        src, dst, flags = parse_segment(text)
+        out["segments"].append({"src": src, "dst": dst, "flags": flags, "linux_only": True})
+    return bool(arg)
+
+
+_RULES: dict[str, Callable[[Json, Any], bool]] = {"time_wait": _time_wait, "add_flags": _add_flags, "append_segments": _append_segments}

@@ -1,0 +1,78 @@
+"""The Linux record: what `verify` observed, as deterministic JSON, and a reader for the site build."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+Json = dict[str, Any]
+FORMAT = 1
+RECORD_PATH = "spec/linux-record.json"
+
+
+def kernel_version(release: str) -> str:
+    """"6.18.44-fc-v782" → "6.18"."""
+    m = re.match(r"(\d+)\.(\d+)", release)
+    return f"{m.group(1)}.{m.group(2)}" if m else release
+
+
+def build_record(release: str, close_call: str, scenarios: dict[str, Json]) -> Json:
+    """scenarios: id → {runs, passed, differences, outcomes, observed (run 1)}."""
+    return {
+        "format": FORMAT,
+        "generator": "tcpdiagram verify",
+        "kernel": {"release": release, "version": kernel_version(release)},
+        "close_call": close_call,
+        "scenarios": scenarios,
+    }
+
+
+def dumps(record: Json) -> str:
+    """The same record always gives the same bytes: sorted keys, 2-space indent, UTF-8, one final newline."""
+    return json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_record(path: Path, record: Json) -> None:
+    from ..fsutil import write_atomic
+
+    write_atomic(path, dumps(record).encode("utf-8"))
+
+
+def default_path() -> Path | None:
+    """spec/linux-record.json here, else the copy shipped with tcpdiagram, else None."""
+    from ..specfile import bundled
+
+    for candidate in (Path(RECORD_PATH), bundled(RECORD_PATH)):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_record(path: Path | str | None = None) -> Json | None:
+    """The record, or None when there is none or it is not one this version reads."""
+    where = Path(path) if path is not None else default_path()
+    if where is None or not where.is_file():
+        return None
+    try:
+        data = json.loads(where.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("scenarios"), dict):
+        return None
+    return data
+
+
+def scenario_summary(record: Json, scenario_id: str) -> str | None:
+    """"reproduced on Linux 6.18: 5/5 runs" for the site, or None when the scenario was not run."""
+    sc = record["scenarios"].get(scenario_id)
+    if sc is None:
+        return None
+    return f"reproduced on Linux {record['kernel']['version']}: {sc['passed']}/{sc['runs']} runs"
+
+
+def observed_trace(record: Json, scenario_id: str) -> Json | None:
+    """Run 1 of a scenario in the simulator's trace shape (peers.X.states, segments with sent/received)."""
+    sc = record["scenarios"].get(scenario_id)
+    return None if sc is None else sc["observed"]
