@@ -66,6 +66,21 @@ def overlaps(layout: dict[str, Any], pad: float = 0.5) -> list[tuple[str, str]]:
     return out
 
 
+def border_crossings(layout: dict[str, Any], pad: float = 1.0) -> list[tuple[str, str]]:
+    """(cluster, label) for every label neither inside nor outside a group outline (it sits on the line)."""
+    _, labels = boxes(layout)
+    out = []
+    for o in layout.get("objects", []):
+        if o["name"].startswith("cluster"):
+            x0, y0, x1, y1 = map(float, o["bb"].split(","))
+            for b in labels:
+                inside = b[0] >= x0 - pad and b[2] <= x1 + pad and b[1] >= y0 - pad and b[3] <= y1 + pad
+                outside = b[2] <= x0 + pad or b[0] >= x1 - pad or b[3] <= y0 + pad or b[1] >= y1 - pad
+                if not (inside or outside):
+                    out.append((o.get("id", o["name"]), b[4]))
+    return out
+
+
 def test_the_overlap_check_finds_overlaps() -> None:
     layout = {
         "objects": [{"name": "a", "id": "A", "pos": "50,50", "width": "1", "height": "0.5"},
@@ -78,6 +93,8 @@ def test_the_overlap_check_finds_overlaps() -> None:
                                           {"op": "T", "pt": [150, 142], "align": "c", "width": 20}]}],
     }
     assert sorted(overlaps(layout)) == [("e1", "A"), ("e2", "e3")]
+    layout["objects"].append({"name": "cluster_x", "id": "X", "bb": "0,0,130,160"})
+    assert border_crossings(layout) == [("X", "e2")]  # e1 inside, e3 outside, e2 on the right border
 
 
 def all_views(spec: Spec) -> Iterator[tuple[str, View]]:
@@ -94,7 +111,7 @@ def test_no_label_overlaps_another_label_or_a_node(spec: Spec) -> None:
     """Full view in both languages and every naming profile, every scenario view, every state view."""
     named = list(all_views(spec))
     layouts = run_dot_json([build(spec, v).source for _, v in named])
-    problems = {name: bad for (name, _), lay in zip(named, layouts) if (bad := overlaps(lay))}
+    problems = {name: bad for (name, _), lay in zip(named, layouts) if (bad := overlaps(lay) + border_crossings(lay))}
     assert problems == {}
 
 

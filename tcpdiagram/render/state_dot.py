@@ -194,7 +194,7 @@ def build(spec: Spec, view: View) -> Diagram:
             just = "r" if key == "passive_close" else "l"  # keep the label clear of the edge coming in
             lines.append(
                 f'    graph [id={q("group-" + key)}, label={q(word(key, view.lang))}, style="dashed,rounded", '
-                f'color="{pal.cluster}", fontcolor="{pal.muted}", labeljust={just}, margin=14];'
+                f'color="{pal.cluster}", fontcolor="{pal.muted}", labeljust={just}, margin=16];'
             )
             titles["group-" + key] = word(key, view.lang)
         for s in members:
