@@ -11,7 +11,7 @@ from typing import Any
 from ..model import Scenario, Step
 from .diag import tcp_info_state
 from .lab import ADDR, Lab, now_ns
-from .observe import PeerObserver, kernel_names, ms, segments_json, states_json
+from .observe import PeerObserver, kernel_names, ms, segments_json, sockets_json, states_json
 from ..model import Spec
 
 PORT = {"A": 40001, "B": 40002}
@@ -197,9 +197,11 @@ class Driver:
         calls = [{"t": ms(t, t0), "peer": p, "call": c, "result": r} for t, p, c, r in self.calls]
         wire = self.lab.wire
         assert wire is not None
+        names = kernel_names(self.spec)
         return {
             "peers": peers,
             "segments": segments_json(self.lab.packets, ADDR, t0),
+            "sockets_at_end": {p: sockets_json(self.lab.dump(p), names) for p in ("A", "B")},
             "calls": calls,
             "wire_late_ms": round(wire.late_ns / MS, 1),
         }

@@ -68,6 +68,10 @@ def side_by_side(expected: Json, observed: Json, checks: list[Check]) -> str:
         exp = " → ".join(expected["peers"][p]["states"])
         obs = " → ".join(f"{c['state']}@{c['t']}" for c in _state_changes(observed["peers"][p]["timeline"]))
         lines.append(f"    {p + ' states':<10}{exp:<{width}}  {obs}   [{mark[p + ' states']}]")
+        info = observed["peers"][p].get("tcp_info", [])
+        if info:
+            seen = " → ".join(f"{c['state']}@{c['t']}" for c in info)
+            lines.append(f"    {'':<10}{'':<{width}}  TCP_INFO on the app's fd: {seen}")
         if f"{p} TIME_WAIT timer" in mark:
             c = next(c for c in checks if c.what == f"{p} TIME_WAIT timer")
             lines.append(f"    {'':<10}{'TIME_WAIT timer ' + c.expected:<{width}}  {c.observed}   [{mark[c.what]}]")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Spec
-from .diag import SockDiag, tcp_info_state
+from .diag import DiagSocket, SockDiag, tcp_info_state
 from .wire import Packet
 
 Json = dict[str, Any]
@@ -86,6 +86,13 @@ def states_json(obs: PeerObserver, t0: int) -> Json:
     if obs.time_wait_timer_ms is not None:
         out["time_wait_timer_ms"] = obs.time_wait_timer_ms
     return out
+
+
+def sockets_json(found: list[DiagSocket], names: dict[str, str]) -> list[Json]:
+    """A sock_diag dump as `ss -tan` would list it: state, what holds the socket, its timer (ms left)."""
+    rows = [{"state": names.get(d.state, d.state), "kernel": d.state, "kind": d.kind,
+             "timer_ms": d.expires_ms if d.timer else None} for d in found]
+    return sorted(rows, key=lambda r: (r["state"], r["kind"]))
 
 
 def segments_json(packets: dict[str, list[Packet]], addr: dict[str, str], t0: int) -> list[Json]:
