@@ -137,3 +137,19 @@ def test_wheel_ships_the_spec_and_checks_in_an_empty_folder(tmp_path: Path) -> N
                        cwd=empty, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "tcpdiagram/data/bundled/spec/tcp.yaml: ok: 11 states" in r.stdout
+
+
+def test_output_files_get_the_usual_mode(tmp_path: Path) -> None:
+    import os
+
+    from tcpdiagram.fsutil import write_atomic
+
+    target = tmp_path / "x" / "out.svg"
+    old = os.umask(0o022)
+    try:
+        write_atomic(target, b"<svg/>")
+    finally:
+        os.umask(old)
+    assert target.read_bytes() == b"<svg/>"
+    assert target.stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in target.parent.iterdir()] == ["out.svg"]
