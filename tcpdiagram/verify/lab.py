@@ -144,14 +144,15 @@ class Lab:
         """
         assert self.wire is not None
         wire = self.wire
-        poller = select.poll()
-        tun_side = {self.tun["A"]: "A", self.tun["B"]: "B"}
-        cap_peer = {self.cap[p].fileno(): p for p in ("A", "B")}
-        for fd in (*tun_side, *cap_peer):
+        poller = select.poll()  # only to sleep until a packet, a deadline or the next observation
+        for fd in (self.tun["A"], self.tun["B"], self.cap["A"].fileno(), self.cap["B"].fileno()):
             poller.register(fd, select.POLLIN)
         start = now_ns()
         while True:
             now = now_ns()
+            for side, peer in enumerate(("A", "B")):  # everything sent so far, before anything is released
+                wire.pull(side, now, partial(self._sent_at, peer))
+                self._capture(peer)
             while (due := wire.next_due()) is not None and due <= now:
                 tick(due)
                 self.observe()
@@ -164,9 +165,4 @@ class Lab:
             if now - start > limit_ms * 1_000_000:
                 raise TimeoutError(f"the run did not finish within {limit_ms} ms")
             wake = min(d for d in (wire.next_due(), now + POLL_NS, deadline) if d is not None)
-            for fd, _ev in poller.poll(max(0, -(-(wake - now_ns()) // 1_000_000))):
-                if fd in tun_side:
-                    peer = tun_side[fd]
-                    wire.pull(0 if peer == "A" else 1, now_ns(), partial(self._sent_at, peer))
-                else:
-                    self._capture(cap_peer[fd])
+            poller.poll(max(0, -(-(wake - now_ns()) // 1_000_000)))
