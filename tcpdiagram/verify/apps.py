@@ -8,11 +8,10 @@ import struct
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import Scenario, Step
+from ..model import Scenario, Spec, Step
 from .diag import tcp_info_state
 from .lab import ADDR, Lab, now_ns
 from .observe import PeerObserver, kernel_names, ms, segments_json, sockets_json, states_json
-from ..model import Spec
 
 PORT = {"A": 40001, "B": 40002}
 MS = 1_000_000

@@ -157,7 +157,8 @@ def run(
         raise UsageError(f"--runs must be at least 1, not {runs}")
     ids = scenario_ids or known
     preflight()
-    remove_stale()
+    for name in remove_stale():
+        write(f"removed namespace {name}, left by a verify run that was killed")
     start = time.monotonic()
     results: list[ScenarioResult] = []
     with signals_as_exit():
