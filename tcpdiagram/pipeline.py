@@ -85,8 +85,28 @@ def build(
     langs: Sequence[str] = LANGS,
     strict: bool = False,
     quiet: bool = False,
+    site: Path | None = None,
 ) -> BuildResult:
-    """Validate, simulate, render and build the site into a temporary folder, then swap it in as `out`."""
+    """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec."""
+    from .specfile import load_checked
+
+    check_langs(langs)
+    guard(Path(out))  # refuse early, before any work
+    return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site)
+
+
+def build_spec(
+    spec: Spec,
+    out: Path = Path("build"),
+    langs: Sequence[str] = LANGS,
+    strict: bool = False,
+    quiet: bool = False,
+    site: Path | None = None,
+) -> BuildResult:
+    """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
+
+    A failure at any step leaves `out` as it was and removes the temporary folder.
+    """
     from .site.progress import Reporter
 
     start = time.monotonic()
@@ -95,14 +115,10 @@ def build(
     guard(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report:
-        from .specfile import load_checked
-
-        report.step("check the spec")
-        spec = load_checked(spec_arg)
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-"))
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
         try:
-            result = _make(spec, site_source(), tmp, chosen, strict, report, carry=out / CACHE)
+            result = _make(spec, site or site_source(), tmp, chosen, strict, report, carry=out / CACHE)
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             guard(out)  # again: nothing may have appeared there while we worked
             swap(tmp, out)

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 # escaping any other character would leave a visible backslash. Text is one line, so no setext heading.
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()>#+\-.!|])")
 _SPACE = re.compile(r"\s+")
+# YAML folds a Chinese paragraph's lines with a space; Chinese puts none after its punctuation or between Han.
+_CJK_GAP = re.compile(r"(?<=[\u3000-\u303f\uff00-\uffef])\s+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SAFE_SCHEMES = ("https", "http")
 
@@ -17,15 +19,17 @@ SAFE_SCHEMES = ("https", "http")
 def md(text: str) -> str:
     """Inline Markdown that renders as exactly `text`: HTML escaped, Markdown syntax neutralised, one line."""
     text = _CONTROL.sub("", text)
-    text = _SPACE.sub(" ", text).strip()
-    text = html.escape(text, quote=True)
+    text = _CJK_GAP.sub("", _SPACE.sub(" ", text)).strip()
+    text = html.escape(text, quote=False)  # quotes stay: "&#x27;" would get its "#" escaped below
     return _SPECIAL.sub(r"\\\1", text)
 
 
 def code(text: str) -> str:
-    """Text shown as inline code; HTML-escaped <code> so no backtick count or `|` can break out."""
+    """Text shown as inline code: a <code> element whose punctuation is all character references,
+    so neither HTML nor Markdown (backticks, emphasis, `|` table cells) can act inside it."""
     text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
-    return "<code>" + html.escape(text, quote=True).replace("|", "&#124;") + "</code>"
+    body = "".join(f"&#{ord(c)};" if c.isascii() and not c.isalnum() and c != " " else c for c in text)
+    return f"<code>{body}</code>"
 
 
 def safe_url(url: str) -> str:

@@ -1,0 +1,201 @@
+"""`tcpdiagram build` end to end: real dot, rsvg-convert and MkDocs; safe output; identical rebuilds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tcpdiagram.errors import SpecError, ToolMissing, UsageError
+from tcpdiagram.pipeline import MARKER, build, build_spec
+from tcpdiagram.site.catalog import catalog
+from tcpdiagram.site.mkdocs_run import SiteBuildFailed
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "spec" / "tcp.yaml"
+SITE = ROOT / "site"
+
+pytestmark = pytest.mark.dot
+
+_BUILT: dict[str, Path] = {}
+
+
+def session_build(factory: pytest.TempPathFactory) -> Path:
+    """The one full build of the test session (both languages, --strict), shared by every test module."""
+    if "out" not in _BUILT:
+        out = factory.mktemp("session") / "build"
+        result = build(SPEC, out=out, strict=True, quiet=True, site=SITE)
+        assert result.warnings == ()
+        _BUILT["out"] = out
+    return _BUILT["out"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return session_build(tmp_path_factory)
+
+
+def tree(root: Path, skip: tuple[str, ...] = (".cache",)) -> dict[str, str]:
+    """Relative path → sha256 of every file under root (folders in `skip` left out)."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root).as_posix()
+        if p.is_file() and rel.split("/")[0] not in skip:
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if ".tcpdiagram-" in p.name or ".old-" in p.name)
+
+
+def test_layout_every_page_and_file(built: Path) -> None:
+    from tcpdiagram.loader import load_spec
+
+    spec = load_spec(SPEC)
+    assert (built / MARKER).is_file()
+    for prefix in ("", "en/"):
+        for page in ("", "reading/", "overview/", "transitions/", "glossary/", "downloads/", "sources/",
+                     "states/", "scenarios/"):
+            assert (built / "site" / f"{prefix}{page}index.html").is_file(), prefix + page
+        for s in spec.states:
+            assert (built / "site" / f"{prefix}states/{s.id.lower()}/index.html").is_file(), s.id
+        for sc in spec.scenarios:
+            assert (built / "site" / f"{prefix}scenarios/{sc.id}/index.html").is_file(), sc.id
+    names = {d.file(t, f) for d in catalog(spec) for t, f in d.files()}
+    assert {"state-full.svg", "state-full-dark.svg", "state-full.png", "state-full.pdf",
+            "scenario-normal_close.svg", "scenario-normal_close-dark.svg", "scenario-normal_close.pdf"} <= names
+    for lang in ("zh", "en"):
+        assert {p.name for p in (built / "diagrams" / lang).iterdir()} == names
+        site_dir = built / "site" / ("" if lang == "zh" else "en") / "diagrams"
+        assert {p.name for p in site_dir.iterdir()} == names
+    assert (built / "diagrams/zh/state-full.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (built / "diagrams/en/scenario-normal_close.pdf").read_bytes()[:5] == b"%PDF-"
+    assert not (built / ".work").exists(), "the MkDocs docs folder must not stay in the output"
+
+
+def test_languages_differ_where_they_should(built: Path) -> None:
+    zh = (built / "site/states/time_wait/index.html").read_text("utf-8")
+    en = (built / "site/en/states/time_wait/index.html").read_text("utf-8")
+    assert '<html lang="zh"' in zh and "时间等待" in zh
+    assert '<html lang="en"' in en and "Time wait" in en
+    svg_zh = (built / "diagrams/zh/state-full.svg").read_text("utf-8")
+    svg_en = (built / "diagrams/en/state-full.svg").read_text("utf-8")
+    assert "已建立连接" in svg_zh and "Established" in svg_en
+
+
+def test_no_absolute_paths_in_output(built: Path) -> None:
+    needles = [str(built.parent).encode(), str(ROOT).encode(), str(Path.home()).encode() + b"/"]
+    for p in built.rglob("*"):
+        if p.is_file() and ".cache" not in p.parts and p.suffix in (".html", ".svg", ".json", ".xml", ".js", ".css"):
+            data = p.read_bytes()
+            for n in needles:
+                assert n not in data, f"{p.relative_to(built)} contains {n!r}"
+
+
+def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
+    """A second build of the same inputs gives the same tree (caches aside; they only save time)."""
+    out = tmp_path / "again"
+    out.mkdir()
+    (out / MARKER).write_text("")
+    shutil.copytree(built / ".cache", out / ".cache")  # warm conversions: the SVG and HTML are made afresh
+    build(SPEC, out=out, strict=True, quiet=True, site=SITE)
+    assert tree(out) == tree(built)
+
+
+def test_bad_spec_leaves_previous_build_untouched(built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    shutil.copytree(built, out)
+    before = tree(out, skip=())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC.read_text("utf-8").replace("to: LAST_ACK", "to: LAST_ACKK", 1), "utf-8")
+    with pytest.raises(SpecError) as info:
+        build(bad, out=out, quiet=True, site=SITE)
+    assert "LAST_ACKK" in str(info.value)
+    assert tree(out, skip=()) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_missing_dot_midway_leaves_previous_build_untouched(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: object
+) -> None:
+    """dot disappears from PATH: the build fails while rendering, after the temp folder exists."""
+    out = tmp_path / "build"
+    shutil.copytree(built, out)
+    before = tree(out, skip=())
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("rsvg-convert",):
+        os.symlink(shutil.which(tool), tools / tool)  # type: ignore[arg-type]
+    monkeypatch.setenv("PATH", str(tools))
+    with pytest.raises(ToolMissing) as info:
+        build_spec(spec, out=out, quiet=True, site=SITE)  # type: ignore[arg-type]
+    assert info.value.exit_code == 3 and "apt-get install graphviz" in str(info.value)
+    assert tree(out, skip=()) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_strict_warning_fails_late_and_leaves_build_untouched(built: Path, tmp_path: Path, spec: object) -> None:
+    """A broken link in a hand-written page: MkDocs warns at the very end; --strict fails, output stays."""
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    page = site / "docs/en/reading.md"
+    page.write_text(page.read_text("utf-8") + "\n[gone](no-such-page.md)\n", "utf-8")
+    out = tmp_path / "build"
+    shutil.copytree(built, out)
+    before = tree(out, skip=())
+    with pytest.raises(SiteBuildFailed) as info:
+        build_spec(spec, out=out, strict=True, quiet=True, site=site)  # type: ignore[arg-type]
+    assert "no-such-page.md" in str(info.value)
+    assert tree(out, skip=()) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "lecture.md").write_text("my notes")
+    with pytest.raises(UsageError) as info:
+        build(SPEC, out=out, quiet=True, site=SITE)
+    assert info.value.exit_code == 2 and MARKER in str(info.value)
+    assert [p.name for p in out.iterdir()] == ["lecture.md"]
+    assert leftovers(tmp_path) == []
+
+
+def test_refuses_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "file"
+    out.write_text("x")
+    with pytest.raises(UsageError):
+        build(SPEC, out=out, quiet=True, site=SITE)
+    assert out.read_text() == "x"
+
+
+def test_unknown_language_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="'fr'"):
+        build(SPEC, out=tmp_path / "b", langs=("zh", "fr"), quiet=True)
+    assert not (tmp_path / "b").exists()
+
+
+def _cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tcpdiagram", *args], cwd=cwd, capture_output=True, text=True,
+                          env=env, timeout=300, check=False)
+
+
+def test_cli_exit_codes(tmp_path: Path) -> None:
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("keep")
+    r = _cli(["build", str(SPEC), "--out", "notes", "--quiet"], tmp_path)
+    assert r.returncode == 2 and "marker" in r.stderr and "Traceback" not in r.stderr
+    env = dict(os.environ, PATH=str(tmp_path / "nothing"))
+    r = _cli(["build", str(SPEC), "--out", "b", "--quiet"], tmp_path, env)
+    assert r.returncode == 3 and "apt-get install" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "b").exists() and leftovers(tmp_path) == []
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SPEC.read_text("utf-8").replace("to: LAST_ACK", "to: LAST_ACKK", 1), "utf-8")
+    r = _cli(["build", str(bad), "--out", "b", "--quiet"], tmp_path)
+    assert r.returncode == 1 and "bad.yaml:" in r.stderr and "LAST_ACKK" in r.stderr
