@@ -11,6 +11,10 @@ def _text(t: m.Text | None) -> dict[str, str] | None:
     return None if t is None else {"zh": t.zh, "en": t.en}
 
 
+def _rules(rules: tuple[m.LinuxRule, ...]) -> list[dict[str, Any]]:
+    return [{"id": r.id, "text": _text(r.text), **r.as_rule()} for r in rules]
+
+
 def spec_to_json(spec: m.Spec) -> dict[str, Any]:
     """Return the spec as dicts and lists in spec order; positions are left out."""
     return {
@@ -85,7 +89,9 @@ def spec_to_json(spec: m.Spec) -> dict[str, Any]:
                 "layers": list(sc.layers),
                 "steps": [{"at": st.at, "peer": st.peer, "event": st.event} for st in sc.steps],
                 "expect": {"A": list(sc.expect[0]), "B": list(sc.expect[1])},
+                "linux_rules": _rules(sc.linux_rules),
             }
             for sc in spec.scenarios
         ],
+        "linux_rules": _rules(spec.linux_rules),
     }

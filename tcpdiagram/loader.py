@@ -182,6 +182,7 @@ def _build(raw: Rec, file: str) -> m.Spec:
         conditions=tuple(m.Condition(r["id"], _req_text(r["label"]), r.pos, _where(r)) for r in raw["conditions"]),
         transitions=tuple(_transition(r) for r in raw["transitions"]),
         scenarios=tuple(_scenario(r) for r in raw["scenarios"]),
+        linux_rules=tuple(_linux_rule(r) for r in raw["linux_rules"]),
         file=file,
     )
     return spec
@@ -216,6 +217,16 @@ def _transition(r: Rec) -> m.Transition:
     )
 
 
+def _linux_rule(r: Rec) -> m.LinuxRule:
+    add = r["add_flags"]
+    return m.LinuxRule(
+        id=r["id"], text=_req_text(r["text"]),
+        time_wait_ms=None if r["time_wait"] is None else r["time_wait"]["timer_ms"],
+        add_flags=None if add is None else (add["segment"], tuple(add["add"])),
+        append_segments=tuple(r["append_segments"] or ()), pos=r.pos, where=_where(r),
+    )
+
+
 def _scenario(r: Rec) -> m.Scenario:
     peers = r["peers"]
 
@@ -228,6 +239,7 @@ def _scenario(r: Rec) -> m.Scenario:
     return m.Scenario(
         id=r["id"], kind=r["kind"], title=_req_text(r["title"]), caption=_req_text(r["caption"]),
         explanation=_req_text(r["explanation"]), linux=_text(r["linux"]),
+        linux_rules=tuple(_linux_rule(x) for x in r["linux_rules"]),
         peers=(peer("A"), peer("B")), delay=r["network"]["delay"],
         timers=tuple(m.Timer(k, v) for k, v in r["timers"].items()),
         layers=layers,  # type: ignore[arg-type]

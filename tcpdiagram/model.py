@@ -213,6 +213,27 @@ class Timer:
 
 
 @dataclass(frozen=True)
+class LinuxRule:
+    """A documented way Linux differs from the spec's (RFC 9293) prediction; `tcpdiagram verify` applies it."""
+
+    id: str
+    text: Text
+    time_wait_ms: int | None  # TIME_WAIT is observed only until entered; its timer must read this
+    add_flags: tuple[str, tuple[Flag, ...]] | None  # ("A>B R", ("ACK",)): that segment carries more flags
+    append_segments: tuple[str, ...]  # segments Linux sends after all those the spec predicts
+    pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+
+    def as_rule(self) -> dict[str, object]:
+        """The rule as {kind: argument}."""
+        if self.time_wait_ms is not None:
+            return {"time_wait": {"timer_ms": self.time_wait_ms}}
+        if self.add_flags is not None:
+            return {"add_flags": {"segment": self.add_flags[0], "add": list(self.add_flags[1])}}
+        return {"append_segments": list(self.append_segments)}
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     kind: ScenarioKind
@@ -220,6 +241,7 @@ class Scenario:
     caption: Text
     explanation: Text
     linux: Text | None
+    linux_rules: tuple[LinuxRule, ...]
     peers: tuple[Peer, Peer]
     delay: int  # one-way delay, ms
     timers: tuple[Timer, ...]
@@ -249,6 +271,7 @@ class Spec:
     conditions: tuple[Condition, ...]
     transitions: tuple[Transition, ...]
     scenarios: tuple[Scenario, ...]
+    linux_rules: tuple[LinuxRule, ...] = ()  # those that hold for every scenario
     file: str = field(compare=False, default="")
 
     def state(self, sid: str) -> State:

@@ -151,6 +151,21 @@ TRANSITION = Record(
         "note": Field(TEXT, required=False, nullable=True),
     },
 )
+SEGMENT_NOTATION = Str(r"^[AB]>[AB] (?=[SFR.])S?F?R?\.?$", "a segment as tcpdump prints it, e.g. 'A>B F.'")
+LINUX_RULE = Record(
+    "LinuxRule",
+    {
+        "id": Field(ID),
+        "text": Field(TEXT),
+        "time_wait": Field(Record("TimeWaitRule", {"timer_ms": Field(Int(minimum=1))}), required=False, nullable=True),
+        "add_flags": Field(
+            Record("AddFlagsRule", {"segment": Field(SEGMENT_NOTATION), "add": Field(ListOf(Enum(model.FLAGS), 1))}),
+            required=False, nullable=True,
+        ),
+        "append_segments": Field(ListOf(SEGMENT_NOTATION, 1), required=False, nullable=True),
+    },
+    doc="One documented way Linux differs from RFC 9293: exactly one of time_wait, add_flags, append_segments.",
+)
 PEER = Record(
     "Peer",
     {
@@ -171,6 +186,7 @@ SCENARIO = Record(
         "caption": Field(TEXT),
         "explanation": Field(TEXT),
         "linux": Field(TEXT, required=False, nullable=True),
+        "linux_rules": Field(ListOf(LINUX_RULE), required=False, default=[]),
         "peers": Field(PEER_MAP),
         "network": Field(Record("Network", {"delay": Field(Int(minimum=1, maximum=60_000))})),
         "timers": Field(MapOf(Str(r"^\S+$"), Int(minimum=1)), required=False, default={}),
@@ -190,6 +206,7 @@ SPEC = Record(
         "conditions": Field(ListOf(CONDITION), required=False, default=[]),
         "transitions": Field(ListOf(TRANSITION, min_items=1)),
         "scenarios": Field(ListOf(SCENARIO), required=False, default=[]),
+        "linux_rules": Field(ListOf(LINUX_RULE), required=False, default=[]),
     },
     doc="The TCP state machine spec of tcpdiagram.",
 )

@@ -31,6 +31,7 @@ def validate(spec: m.Spec) -> list[Issue]:
     if not refs:  # reachability means little while transitions point at unknown states
         issues += _graph(spec, _first_of_each(spec.states))
     issues += _scenarios(spec)
+    issues += _linux_rules(spec)
     if not issues:
         issues += _simulations(spec)
     return issues
@@ -113,6 +114,8 @@ def _text_fields(spec: m.Spec) -> Iterator[tuple[object, str, str, m.Text]]:
                 text = getattr(item, name)
                 if text is not None:
                     yield item, name, f"{section}[{i}].{name}", text
+    for path, rule in _all_linux_rules(spec):
+        yield rule, "text", f"{path}.text", rule.text
 
 
 def _texts(spec: m.Spec) -> Iterator[Issue]:
@@ -277,6 +280,30 @@ def _scenarios(spec: m.Spec) -> Iterator[Issue]:
                              f"the expected sequence must begin with peer {pid}'s start state {sc.peers[k].start!r}")
         if sc.seq[0] == sc.seq[1]:
             yield _issue(sc, "seq", f"{p}.seq", "A and B need different sequence symbols")
+
+
+def _all_linux_rules(spec: m.Spec) -> Iterator[tuple[str, m.LinuxRule]]:
+    for i, rule in enumerate(spec.linux_rules):
+        yield f"linux_rules[{i}]", rule
+    for i, sc in enumerate(spec.scenarios):
+        for j, rule in enumerate(sc.linux_rules):
+            yield f"scenarios[{i}].linux_rules[{j}]", rule
+
+
+def _linux_rules(spec: m.Spec) -> Iterator[Issue]:
+    seen: dict[str, m.LinuxRule] = {}
+    for path, rule in _all_linux_rules(spec):
+        if rule.id in seen:
+            yield _issue(rule, "id", f"{path}.id",
+                         f"Linux rule id {rule.id!r} is defined twice (first on line {seen[rule.id].pos.line})")
+        seen.setdefault(rule.id, rule)
+        kinds = [rule.time_wait_ms is not None, rule.add_flags is not None, bool(rule.append_segments)]
+        if sum(kinds) != 1:
+            yield _issue(rule, "id", path, "a Linux rule needs exactly one of time_wait, add_flags, append_segments")
+        for j, seg in enumerate(rule.append_segments + ((rule.add_flags[0],) if rule.add_flags else ())):
+            if seg[0] == seg[2]:
+                key = f"append_segments[{j}]" if j < len(rule.append_segments) else "add_flags.segment"
+                yield _issue(rule, key, f"{path}.{key}", f"segment {seg!r} goes from a peer to itself")
 
 
 def _simulations(spec: m.Spec) -> list[Issue]:

@@ -68,6 +68,12 @@ CASES: dict[str, tuple[int, list[str]]] = {
     'invalid_id': (1, [
         "18:9: states[1].id: '../LISTEN' is not an id: a letter, then letters, digits or _",
     ]),
+    'linux_rule_notation': (1, [
+        "75:23: linux_rules[0].append_segments[0]: 'A->B FIN' is not a segment as tcpdump prints it, e.g. 'A>B F.'",
+    ]),
+    'linux_rule_two_kinds': (1, [
+        '74:9: linux_rules[0]: a Linux rule needs exactly one of time_wait, add_flags, append_segments',
+    ]),
     'missing_en': (1, [
         "21:12: states[1].label: missing field 'en'",
     ]),

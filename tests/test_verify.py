@@ -16,7 +16,7 @@ import pytest
 from tcpdiagram.model import Spec
 from tcpdiagram.verify.apps import after_eof
 from tcpdiagram.verify.compare import agrees, compare, side_by_side
-from tcpdiagram.verify.expect import apply, differences_for, flags_text, load_differences, parse_segment, simulated
+from tcpdiagram.verify.expect import apply, differences_for, flags_text, parse_segment, simulated
 from tcpdiagram.verify.netns import NETNS_DIR, CannotVerify, preflight
 from tcpdiagram.verify.observe import segments_json
 from tcpdiagram.verify.record import build_record, dumps, load_record, scenario_summary
@@ -50,11 +50,12 @@ def test_segment_notation_round_trips() -> None:
         parse_segment("A>A S")
 
 
-def test_linux_rules_name_real_scenarios_and_are_bilingual(spec: Spec) -> None:
-    common, per = load_differences()
-    assert set(per) <= {s.id for s in spec.scenarios}
-    for d in common + tuple(x for ds in per.values() for x in ds):
-        assert set(d.text) == {"zh", "en"} and all(d.text.values()), d.id
+def test_linux_rules_come_from_the_spec_and_are_bilingual(spec: Spec) -> None:
+    ids = {d.id for sc in spec.scenarios for d in differences_for(spec, sc.id)}
+    assert ids == {"time_wait_60s", "simultaneous_open_extra_acks", "rst_carries_ack"}
+    for sc in spec.scenarios:
+        for d in differences_for(spec, sc.id):
+            assert set(d.text) == {"zh", "en"} and all(d.text.values()), d.id
 
 
 @pytest.mark.parametrize("sid,used", [
@@ -64,7 +65,7 @@ def test_linux_rules_name_real_scenarios_and_are_bilingual(spec: Spec) -> None:
 ])
 def test_linux_rules_change_the_simulation_only_where_documented(spec: Spec, sid: str, used: list[str]) -> None:
     sim = simulated(spec, sid)
-    linux, applied = apply(sim, differences_for(sid))
+    linux, applied = apply(sim, differences_for(spec, sid))
     assert applied == used
     assert sim == simulated(spec, sid)  # apply() copies
     if "time_wait_60s" in used:
@@ -72,7 +73,7 @@ def test_linux_rules_change_the_simulation_only_where_documented(spec: Spec, sid
 
 
 def test_compare_agrees_and_names_each_difference(spec: Spec) -> None:
-    expected, _ = apply(simulated(spec, "fin_ack_close"), differences_for("fin_ack_close"))
+    expected, _ = apply(simulated(spec, "fin_ack_close"), differences_for(spec, "fin_ack_close"))
     a, b = ["ESTABLISHED", "FIN_WAIT_1", "TIME_WAIT"], ["ESTABLISHED", "CLOSE_WAIT", "LAST_ACK", "CLOSED"]
     good = _observed(a, b, ["A>B F.", "B>A F.", "A>B ."], tw=60000)
     assert agrees(compare(expected, good))
@@ -145,7 +146,7 @@ def test_committed_record_agrees_with_the_spec(spec: Spec) -> None:
     assert set(ISSUE_SCENARIOS) <= set(rec["scenarios"]), RERECORD
     for sid, sc in rec["scenarios"].items():
         assert sc["runs"] >= 5 and sc["passed"] == sc["runs"], sid
-        expected, used = apply(simulated(spec, sid), differences_for(sid))
+        expected, used = apply(simulated(spec, sid), differences_for(spec, sid))
         checks = compare(expected, sc["observed"])
         assert agrees(checks), f"{sid}: the record disagrees with the spec; {RERECORD}\n" + side_by_side(
             expected, sc["observed"], checks)

@@ -5,16 +5,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ..model import Spec
 
 Json = dict[str, Any]
-EXPECT_FILE = Path(__file__).with_name("linux_expect.yaml")
 _LETTERS = (("FIN", "F"), ("SYN", "S"), ("RST", "R"))  # tcpdump's order; "." is the ACK bit
 
 
@@ -42,20 +37,10 @@ def parse_segment(text: str) -> tuple[str, str, list[str]]:
     return src, dst, sorted(flags)
 
 
-@lru_cache(maxsize=4)
-def load_differences(path: Path = EXPECT_FILE) -> tuple[tuple[Difference, ...], dict[str, tuple[Difference, ...]]]:
-    """The differences every scenario may show, and those of each scenario id."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-
-    def diffs(items: list[Json] | None) -> tuple[Difference, ...]:
-        return tuple(Difference(d["id"], d["rule"], dict(d["text"])) for d in items or ())
-
-    return diffs(raw.get("all")), {sid: diffs(items) for sid, items in raw["scenarios"].items()}
-
-
-def differences_for(scenario_id: str) -> tuple[Difference, ...]:
-    common, per = load_differences()
-    return common + per.get(scenario_id, ())
+def differences_for(spec: Spec, scenario_id: str) -> tuple[Difference, ...]:
+    """The spec's Linux rules for a scenario: those of every scenario, then its own."""
+    rules = spec.linux_rules + spec.scenario(scenario_id).linux_rules
+    return tuple(Difference(r.id, r.as_rule(), {"zh": r.text.zh, "en": r.text.en}) for r in rules)
 
 
 def simulated(spec: Spec, scenario_id: str) -> Json:

@@ -107,7 +107,7 @@ def run_scenario(spec: Spec, sid: str, runs: int, close_call: str, progress: Cal
     from .lab import Lab
 
     sc = spec.scenario(sid)
-    expected, used = apply(simulated(spec, sid), differences_for(sid))
+    expected, used = apply(simulated(spec, sid), differences_for(spec, sid))
     result = ScenarioResult(sid, expected, used)
     for i in range(runs):
         try:
