@@ -115,7 +115,7 @@ def build_spec(
     guard(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report:
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-"))
+        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
         try:
             result = _make(spec, site or site_source(), tmp, chosen, strict, report, carry=out / CACHE)

@@ -199,3 +199,57 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     bad.write_text(SPEC.read_text("utf-8").replace("to: LAST_ACK", "to: LAST_ACKK", 1), "utf-8")
     r = _cli(["build", str(bad), "--out", "b", "--quiet"], tmp_path)
     assert r.returncode == 1 and "bad.yaml:" in r.stderr and "LAST_ACKK" in r.stderr
+
+
+def _wait_for(predicate, seconds: float) -> bool:  # type: ignore[no-untyped-def]
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_serve_rebuilds_reloads_and_exits_130(built: Path, tmp_path: Path) -> None:
+    """`tcpdiagram serve` in a project folder: serves, rebuilds on an edit, bumps the reload version, Ctrl-C → 130."""
+    import re
+    import signal
+    import urllib.request
+
+    (tmp_path / "spec").mkdir()
+    shutil.copy(SPEC, tmp_path / "spec" / "tcp.yaml")
+    shutil.copytree(SITE, tmp_path / "site")
+    shutil.copytree(built, tmp_path / "build")  # an earlier build: its caches make the first build quick
+    proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "serve", "--port", "0"], cwd=tmp_path,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stderr is not None
+        url = ""
+        for line in proc.stderr:
+            if m := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
+                url = m.group(1)
+                break
+        assert url, "serve never said where it serves"
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(url + path, timeout=10) as r:  # noqa: S310 - our local server
+                return r.read().decode("utf-8")
+
+        assert "__tcpdiagram__/version" in get("en/") and get("__tcpdiagram__/version") == "1"
+        assert "__tcpdiagram__" not in (tmp_path / "build/site/en/index.html").read_text("utf-8")
+        page = tmp_path / "site/docs/en/index.md"
+        page.write_text(page.read_text("utf-8") + "\nA sentence added while serving.\n", "utf-8")
+        assert _wait_for(lambda: get("__tcpdiagram__/version") == "2", 240), "no rebuild after an edit"
+        assert "A sentence added while serving." in get("en/")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 130
+        rest = proc.stderr.read()
+        assert "Traceback" not in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()

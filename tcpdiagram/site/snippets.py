@@ -51,12 +51,17 @@ def _fenced(code: str, language: str) -> str:
 
 
 def snippets(d: Diagram, lang: Lang) -> str:
-    """Three content tabs (pymdownx.tabbed) holding the snippets; every line starts with fixed text."""
+    """Three content tabs (pymdownx.tabbed) holding the snippets; every line starts with fixed text.
+
+    The block is kept out of the search index: 26 near-identical snippets would bury the real pages.
+    """
     h, m, latex = TAB_TITLES[lang]
-    return "\n\n".join(
+    tabs = "\n\n".join(
         [
             f'=== "{h}"\n\n' + _fenced(html_snippet(d, lang), "html"),
             f'=== "{m}"\n\n' + _fenced(markdown_snippet(d, lang), "markdown"),
             f'=== "{latex}"\n\n' + _fenced(latex_snippet(d), "latex"),
         ]
     )
+    return f'<div class="tcp-snippets" markdown data-search-exclude>\n\n{tabs}\n\n</div>'
+
