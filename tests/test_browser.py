@@ -96,6 +96,22 @@ def test_generated_pages_load_every_diagram(page: Any, base_url: str, path: str)
     shot(page, path.strip("/").replace("/", "-"), full=True)
 
 
+def test_downloads_link_to_real_files(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/en/downloads/")
+    loaded(page)
+    links = page.eval_on_selector_all("article a[href*='diagrams/']", "els => els.map(e => e.href)")
+    assert len(links) >= 26 * 4
+    for href in links[:: max(1, len(links) // 12)]:
+        response = page.request.get(href)
+        assert response.status == 200 and len(response.body()) > 100, href
+    assert page.locator(".tabbed-set").count() >= 26
+    shot(page, "en-downloads")
+    page.goto(base_url + "/sources/")
+    loaded(page)
+    assert "RFC 793" in page.inner_text("h2 >> nth=1") and page.locator("table").count() >= 2
+    shot(page, "sources", full=True)
+
+
 def test_language_switch_keeps_the_page(page: Any, base_url: str) -> None:
     page.goto(base_url + "/states/time_wait/")
     page.hover(".md-header__option .md-select")

@@ -18,11 +18,11 @@ class Reporter:
     def __enter__(self) -> Reporter:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
             self._progress = Progress(
                 SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+                console=Console(stderr=True), transient=True,
             )
             self._progress.__enter__()
         return self
@@ -32,11 +32,12 @@ class Reporter:
             self._progress.__exit__(et, e, tb)
             self._progress = None
 
-    def step(self, text: str, total: int = 1) -> None:
+    def step(self, text: str, total: int | None = None) -> None:
+        """One line for the whole build: the current step, with a bar when it has a count."""
         if self._progress is None:
             return
         if self._task is not None:
-            self._progress.update(self._task, completed=self._progress.tasks[-1].total)
+            self._progress.remove_task(self._task)
         self._task = self._progress.add_task(text, total=total)
 
     def bar(self, text: str, total: int) -> Callable[[int], None]:
