@@ -159,7 +159,8 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
     files = render_all(spec, traces, langs, ConvertCache(cache / "convert", tool_versions()), tick)
     report.step("write pages")
     docs = tmp / ".work" / "docs"
-    shutil.copytree(site / "docs", docs)
+    if (site / "docs").is_dir():
+        shutil.copytree(site / "docs", docs)
     n_pages = sum(1 for p in docs.rglob("*.md"))
     generated: list[str] = []
     for lang in langs:

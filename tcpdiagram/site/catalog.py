@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..errors import UsageError
-from ..model import Lang, Spec, Text
+from ..model import Spec, Text
 
 Kind = Literal["state", "scenario"]
 Theme = Literal["light", "dark"]
@@ -71,6 +71,3 @@ def page_name(ident: str) -> str:
     """A page file stem from a spec id (ids are `[A-Za-z][A-Za-z0-9_]*`, unique after casefold)."""
     return ident.lower()
 
-
-def lang_title(d: Diagram, lang: Lang) -> str:
-    return d.title.get(lang)

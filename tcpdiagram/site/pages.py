@@ -15,6 +15,7 @@ from .catalog import Diagram, by_view, catalog, chart, page_name
 from .cite import resolve
 from .mdtext import Md, anchor, code, link, md
 from .snippets import snippets
+from .steps import step_rows
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -92,7 +93,7 @@ class Helpers:
         return Md("<br>".join(link(c.text, c.url) for c in links))
 
     def layer(self, t: Transition) -> str:
-        return strings.LAYERS[self.lang][t.layer]
+        return self.layer_name(t.layer)
 
     def group(self, group: str) -> str:
         return strings.GROUPS[self.lang][group]
@@ -103,9 +104,9 @@ class Helpers:
     def role(self, role: str) -> str:
         return strings.ROLES[self.lang][role]
 
-    def figure(self, d: Diagram, alt: str | None = None) -> Md:
+    def figure(self, d: Diagram) -> Md:
         """The light and the dark file of a diagram; Material shows the one matching the palette."""
-        alt_md = md(alt if alt is not None else d.title.get(self.lang))
+        alt_md = md(d.title.get(self.lang))
         src = f"{self.base}diagrams/"
         return Md(
             f"![{alt_md}]({src}{d.file('light', 'svg')}#only-light){{ .tcp-diagram }}\n"
@@ -163,12 +164,8 @@ def render(template: str, helpers: Helpers, **context: Any) -> str:
     return text.rstrip("\n") + "\n"
 
 
-
-
 def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace]) -> dict[str, str]:
     """Every generated page of one language: path relative to the language folder → Markdown."""
-    from .steps import step_rows
-
     diagrams = catalog(spec)
     top = Helpers(spec, lang, diagrams, 0)
     sub = Helpers(spec, lang, diagrams, 1)
@@ -182,7 +179,7 @@ def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace]) -> dict[str,
         "scenarios/index.md": render("scenarios_index.md.j2", sub),
     }
     for s in spec.states:
-        through = [sc for sc in spec.scenarios if any(s.id in seq for seq in sc.expect)]
+        through = [sc for sc in spec.scenarios if any(s.id in p.states for p in traces[sc.id].peers)]
         pages[f"states/{page_name(s.id)}.md"] = render("state.md.j2", sub, state=s, through=through)
     for sc in spec.scenarios:
         rows = step_rows(spec, traces[sc.id], lang)

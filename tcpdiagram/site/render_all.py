@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-from ..model import Lang, PeerId, Spec
+from ..model import Lang, Spec
 from ..trace import Trace
 from .catalog import RASTER_FORMATS, RASTER_THEMES, THEMES, Diagram, Theme, catalog
 from .convert_cache import ConvertCache
@@ -21,14 +21,6 @@ class Job:
     lang: Lang
     theme: Theme
     diagram: Diagram
-
-
-def highlight(trace: Trace) -> dict[PeerId, tuple[str, ...]]:
-    """The transitions each peer fired, in order (what a scenario view highlights)."""
-    path: dict[PeerId, list[str]] = {"A": [], "B": []}
-    for change in trace.changes:
-        path[change.peer].append(change.transition)
-    return {pid: tuple(ids) for pid, ids in path.items()}
 
 
 def stable_clusters(svg: str) -> str:
@@ -52,16 +44,11 @@ def stable_clusters(svg: str) -> str:
     return head + ET.tostring(root, encoding="unicode", short_empty_elements=True) + "\n"
 
 
-def state_svgs(spec: Spec, jobs: Sequence[Job], traces: Mapping[str, Trace]) -> list[str]:
+def state_svgs(spec: Spec, jobs: Sequence[Job]) -> list[str]:
     """All state diagrams through at most DOT_PROCESSES `dot` processes running side by side."""
     from ..render.state import make_view, svgs
 
-    views = []
-    for j in jobs:
-        hl = None
-        if j.diagram.view.startswith("scenario:"):
-            hl = highlight(traces[j.diagram.view.partition(":")[2]])
-        views.append(make_view(spec, j.diagram.view, lang=j.lang, theme=j.theme, highlight=hl))
+    views = [make_view(spec, j.diagram.view, lang=j.lang, theme=j.theme) for j in jobs]
     if len(views) < 2 * DOT_PROCESSES:
         return [stable_clusters(svg) for svg in svgs(spec, views)]
     half = (len(views) + 1) // 2
@@ -89,7 +76,7 @@ def render_all(
     diagrams = catalog(spec)
     jobs = [Job(lang, theme, d) for lang in langs for d in diagrams for theme in THEMES]
     state_jobs = [j for j in jobs if j.diagram.kind == "state"]
-    svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs, traces)))
+    svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs)))
     tick(len(state_jobs))
     for j in jobs:
         if j.diagram.kind == "scenario":
