@@ -113,12 +113,15 @@ def build_spec(
     chosen = check_langs(langs)
     out = Path(out)
     guard(out)
+    site = site or site_source()
+    if out.resolve().is_relative_to(site.resolve()):
+        raise UsageError(f"--out {str(out)!r} is inside the site sources {str(site)!r}; choose a folder outside it")
     out.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report:
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
         try:
-            result = _make(spec, site or site_source(), tmp, chosen, strict, report, carry=out / CACHE)
+            result = _make(spec, site, tmp, chosen, strict, report, carry=out / CACHE)
             (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
             guard(out)  # again: nothing may have appeared there while we worked
             swap(tmp, out)

@@ -9,7 +9,7 @@ import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import TcpDiagramError
 
@@ -71,7 +71,9 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 def snapshot(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
-    """(path, mtime, size) of every file under the watched paths: any edit, addition or removal changes it."""
+    """(path, mtime, size) of every file under the watched paths: any edit, addition or removal changes it.
+
+    The build output is never among them: the pipeline refuses an --out inside the site sources."""
     seen: list[tuple[str, int, int]] = []
     for root in paths:
         files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
@@ -84,8 +86,7 @@ def snapshot(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(seen)
 
 
-def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000,
-          ready: Callable[[str], None] | None = None) -> None:
+def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) -> None:
     """Serve until Ctrl-C (KeyboardInterrupt propagates: the CLI exits 130)."""
     from .pipeline import build, site_source
     from .specfile import resolve_spec
@@ -100,8 +101,6 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000,
     thread = threading.Thread(target=httpd.serve_forever, name="tcpdiagram-http", daemon=True)
     thread.start()
     sys.stderr.write(f"serving {url} (Ctrl-C to stop); watching {', '.join(map(str, watched))}\n")
-    if ready is not None:
-        ready(url)
     try:
         before = snapshot(watched)
         while True:

@@ -11,6 +11,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from tcpdiagram.pipeline import MARKER, MARKER_TEXT
 from test_pipeline import ROOT, built, session_build  # noqa: F401 - the session build fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.dot]
@@ -55,7 +56,10 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def shot(pg: Any, name: str, full: bool = False) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    if not SHOTS.parent.exists():  # a fresh build/: mark it as build output so `tcpdiagram build` may replace it
+        SHOTS.parent.mkdir()
+        (SHOTS.parent / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+    SHOTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=full)
 
 

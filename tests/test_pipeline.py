@@ -253,3 +253,11 @@ def test_serve_rebuilds_reloads_and_exits_130(built: Path, tmp_path: Path) -> No
             proc.wait()
         if proc.stderr is not None:
             proc.stderr.close()
+
+
+def test_refuses_an_output_inside_the_site_sources(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    with pytest.raises(UsageError, match="inside the site sources"):
+        build(SPEC, out=site / "docs" / "build", quiet=True, site=site)
+    assert not (site / "docs" / "build").exists() and leftovers(site / "docs") == []
