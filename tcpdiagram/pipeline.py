@@ -146,46 +146,70 @@ class _Made:
 
 
 def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, carry: Path) -> _Made:
-    """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/."""
+    """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
+
+    PNG/PDF conversions (rsvg-convert, ~0.3 s per PNG) run in threads while MkDocs builds: MkDocs sees
+    empty stand-ins with the right names (so its link checks pass), the real files replace them after.
+    """
     from .simulate import simulate
     from .site.convert_cache import ConvertCache
     from .site.mkdocs_run import SiteBuildFailed, build_site
     from .site.pages import site_pages
-    from .site.render_all import count, render_all
+    from .site.render_all import Conversions, rasters, render_svgs
 
     cache = tmp / CACHE
     if carry.is_dir():
         shutil.copytree(carry, cache, copy_function=_link_or_copy, symlinks=False)
-    report.step("simulate the scenarios")
+    report.step("simulate the scenarios and render the diagrams")
     traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
-    tick = report.bar("render diagrams", count(spec, langs))
-    files = render_all(spec, traces, langs, ConvertCache(cache / "convert", tool_versions()), tick)
-    report.step("write pages")
-    docs = tmp / ".work" / "docs"
-    if (site / "docs").is_dir():
-        shutil.copytree(site / "docs", docs)
-    n_pages = sum(1 for p in docs.rglob("*.md"))
-    generated: list[str] = []
-    for lang in langs:
-        for name, data in sorted(files[lang].items()):
-            _write(tmp, tmp / "diagrams" / lang / name, data)
-            _write(tmp, docs / lang / "diagrams" / name, data)
-        for rel, text in site_pages(spec, lang, traces).items():
-            target = docs / lang / rel
-            if target.exists():
-                raise UsageError(f"{site / 'docs' / lang / rel} has the name of a generated page; rename it")
-            _write(tmp, target, text.encode("utf-8"))
-            generated.append(rel)
-            n_pages += 1
-    report.step("build the site with MkDocs")
-    warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
-                          cache_dir=cache)
-    if strict and warnings:
-        raise SiteBuildFailed(
-            f"--strict: MkDocs reported {len(warnings)} warning(s):" + "".join(f"\n  {w}" for w in warnings)
-        )
+    svgs = render_svgs(spec, traces, langs)
+    todo = rasters(spec, langs)
+    conversions = Conversions(svgs, todo, ConvertCache(cache / "convert", tool_versions()))
+    try:
+        report.step("write pages")
+        docs = tmp / ".work" / "docs"
+        if (site / "docs").is_dir():
+            shutil.copytree(site / "docs", docs)
+        n_pages = sum(1 for p in docs.rglob("*.md"))
+        generated: list[str] = []
+        for lang in langs:
+            for name, text in sorted(svgs[lang].items()):
+                _write(tmp, tmp / "diagrams" / lang / name, text.encode("utf-8"))
+                _write(tmp, docs / lang / "diagrams" / name, text.encode("utf-8"))
+            for raster in todo:
+                if raster.lang == lang:
+                    _write(tmp, docs / lang / "diagrams" / raster.name, b"")  # stand-in, see above
+            for rel, page in site_pages(spec, lang, traces).items():
+                target = docs / lang / rel
+                if target.exists():
+                    raise UsageError(f"{site / 'docs' / lang / rel} has the name of a generated page; rename it")
+                _write(tmp, target, page.encode("utf-8"))
+                generated.append(rel)
+                n_pages += 1
+        report.step("build the site with MkDocs")
+        warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
+                              cache_dir=cache)
+        if strict and warnings:
+            raise SiteBuildFailed(
+                f"--strict: MkDocs reported {len(warnings)} warning(s):" + "".join(f"\n  {w}" for w in warnings)
+            )
+        tick = report.bar("convert to PNG and PDF", len(todo))
+        for raster, data in conversions.results(tick):
+            _write(tmp, tmp / "diagrams" / raster.lang / raster.name, data)
+            prefix = "" if raster.lang == langs[0] else f"{raster.lang}/"  # i18n: default language at the root
+            _replace(tmp, tmp / "site" / f"{prefix}diagrams" / raster.name, data)
+    finally:
+        conversions.close()
     shutil.rmtree(tmp / ".work")
-    return _Made(n_pages, sum(len(f) for f in files.values()), tuple(warnings))
+    n_files = sum(len(v) for v in svgs.values()) + len(todo)
+    return _Made(n_pages, n_files, tuple(warnings))
+
+
+def _replace(root: Path, path: Path, data: bytes) -> None:
+    """Fill a stand-in MkDocs copied; it must be there (else the site layout is not what we think)."""
+    if not path.is_file() or path.stat().st_size != 0:
+        raise RuntimeError(f"expected the stand-in {path.relative_to(root)} in the built site")
+    _write(root, path, data)
 
 
 def _write(root: Path, path: Path, data: bytes) -> None:

@@ -74,7 +74,10 @@ def test_layout_every_page_and_file(built: Path) -> None:
         assert {p.name for p in (built / "diagrams" / lang).iterdir()} == names
         site_dir = built / "site" / ("" if lang == "zh" else "en") / "diagrams"
         assert {p.name for p in site_dir.iterdir()} == names
-    assert (built / "diagrams/zh/state-full.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for png in ("diagrams/zh/state-full.png", "site/diagrams/path-handshake.png", "site/en/diagrams/state-closed.png"):
+        assert (built / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+    assert (built / "site/en/diagrams/scenario-abort.pdf").read_bytes() == (
+        built / "diagrams/en/scenario-abort.pdf").read_bytes()
     assert (built / "diagrams/en/scenario-normal_close.pdf").read_bytes()[:5] == b"%PDF-"
     assert not (built / ".work").exists(), "the MkDocs docs folder must not stay in the output"
 
@@ -121,21 +124,21 @@ def test_bad_spec_leaves_previous_build_untouched(built: Path, tmp_path: Path) -
     assert leftovers(tmp_path) == []
 
 
-def test_missing_dot_midway_leaves_previous_build_untouched(
-    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: object
+@pytest.mark.parametrize(("missing", "present"), [("dot", "rsvg-convert"), ("rsvg-convert", "dot")])
+def test_missing_tool_midway_leaves_previous_build_untouched(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: object, missing: str, present: str
 ) -> None:
-    """dot disappears from PATH: the build fails while rendering, after the temp folder exists."""
+    """A tool disappears from PATH: the build fails while rendering (dot) or after MkDocs (rsvg-convert)."""
     out = tmp_path / "build"
     shutil.copytree(built, out)
     before = tree(out, skip=())
     tools = tmp_path / "bin"
     tools.mkdir()
-    for tool in ("rsvg-convert",):
-        os.symlink(shutil.which(tool), tools / tool)  # type: ignore[arg-type]
+    os.symlink(shutil.which(present), tools / present)  # type: ignore[arg-type]
     monkeypatch.setenv("PATH", str(tools))
     with pytest.raises(ToolMissing) as info:
         build_spec(spec, out=out, quiet=True, site=SITE)  # type: ignore[arg-type]
-    assert info.value.exit_code == 3 and "apt-get install graphviz" in str(info.value)
+    assert info.value.exit_code == 3 and info.value.tool == missing and "apt-get install" in str(info.value)
     assert tree(out, skip=()) == before
     assert leftovers(tmp_path) == []
 

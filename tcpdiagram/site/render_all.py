@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from ..model import Lang, Spec
 from ..trace import Trace
@@ -65,40 +65,52 @@ def chart_svg(spec: Spec, job: Job, trace: Trace) -> str:
     return sequence_svg(layout(spec, trace, job.lang), job.theme)
 
 
-def render_all(
-    spec: Spec,
-    traces: Mapping[str, Trace],
-    langs: Sequence[Lang],
-    cache: ConvertCache,
-    tick: Tick = lambda n: None,
-) -> dict[Lang, dict[str, bytes]]:
-    """language → file name → bytes, for every diagram, theme and format; `tick(n)` reports progress."""
+def render_svgs(spec: Spec, traces: Mapping[str, Trace], langs: Sequence[Lang]) -> dict[Lang, dict[str, str]]:
+    """language → SVG file name → SVG text, for every diagram in both themes."""
     diagrams = catalog(spec)
     jobs = [Job(lang, theme, d) for lang in langs for d in diagrams for theme in THEMES]
     state_jobs = [j for j in jobs if j.diagram.kind == "state"]
     svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs)))
-    tick(len(state_jobs))
     for j in jobs:
         if j.diagram.kind == "scenario":
             svg[j] = chart_svg(spec, j, traces[j.diagram.view])
-            tick(1)
-    out: dict[Lang, dict[str, bytes]] = {lang: {} for lang in langs}
+    out: dict[Lang, dict[str, str]] = {lang: {} for lang in langs}
     for j in jobs:
-        out[j.lang][j.diagram.file(j.theme, "svg")] = svg[j].encode("utf-8")
-    todo = [(j, fmt) for j in jobs if j.theme in RASTER_THEMES for fmt in RASTER_FORMATS]
-
-    def convert(item: tuple[Job, str]) -> bytes:
-        data = cache.convert(svg[item[0]], item[1])
-        tick(1)
-        return data
-
-    with ThreadPoolExecutor(cache.workers) as pool:
-        for (j, fmt), data in zip(todo, pool.map(convert, todo)):
-            out[j.lang][j.diagram.file(j.theme, fmt)] = data
+        out[j.lang][j.diagram.file(j.theme, "svg")] = svg[j]
     return out
 
 
-def count(spec: Spec, langs: Sequence[Lang]) -> int:
-    """How many ticks render_all will report (for a progress bar)."""
-    n = len(catalog(spec)) * len(langs)
-    return n * len(THEMES) + n * len(RASTER_THEMES) * len(RASTER_FORMATS)
+@dataclass(frozen=True)
+class Raster:
+    """A PNG or PDF to make from one of the SVGs."""
+
+    lang: Lang
+    name: str  # state-full.png
+    source: str  # state-full.svg
+    fmt: str
+
+
+def rasters(spec: Spec, langs: Sequence[Lang]) -> list[Raster]:
+    """Every PNG and PDF of the build, in a stable order."""
+    return [
+        Raster(lang, d.file(theme, fmt), d.file(theme, "svg"), fmt)
+        for lang in langs for d in catalog(spec) for theme in RASTER_THEMES for fmt in RASTER_FORMATS
+    ]
+
+
+class Conversions:
+    """PNG/PDF conversions running in threads (rsvg-convert processes) while the caller does other work."""
+
+    def __init__(self, svgs: Mapping[Lang, Mapping[str, str]], todo: Sequence[Raster], cache: ConvertCache) -> None:
+        self.pool = ThreadPoolExecutor(cache.workers, thread_name_prefix="tcpdiagram-convert")
+        self.futures = [(r, self.pool.submit(cache.convert, svgs[r.lang][r.source], r.fmt)) for r in todo]
+
+    def results(self, tick: Tick = lambda n: None) -> Iterator[tuple[Raster, bytes]]:
+        """Each raster with its bytes, in order; the first failure is raised."""
+        for raster, future in self.futures:
+            yield raster, future.result()
+            tick(1)
+
+    def close(self) -> None:
+        """Stop: drop what has not started, wait for what has."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
