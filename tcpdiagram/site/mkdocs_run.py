@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -17,21 +16,16 @@ class SiteBuildFailed(TcpDiagramError):
     """MkDocs could not build the site, or `--strict` met a warning."""
 
 
-@dataclass
 class Captured(logging.Handler):
     """Keeps every WARNING and ERROR record MkDocs and its plugins log."""
 
-    records: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        logging.Handler.__init__(self, logging.WARNING)
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         level = "" if record.levelno == logging.WARNING else f"{record.levelname.lower()}: "
         self.records.append(f"mkdocs: {level}{record.getMessage()}")
-
-    def __hash__(self) -> int:  # logging keeps handlers in sets/lists; identity is what matters
-        return id(self)
 
 
 def _cache_plugin(cache_dir: Path) -> Any:
@@ -88,10 +82,9 @@ def build_site(
     nav = expand_nav(raw.get("nav", []), generated)
     logger = logging.getLogger("mkdocs")
     handler = Captured()
-    old_propagate, old_level = logger.propagate, logger.level
+    old_propagate = logger.propagate
     logger.addHandler(handler)
     logger.propagate = False  # no second copy on stderr through the root logger
-    logger.setLevel(logging.INFO)
     try:
         config = load_config(
             config_file=str(config_file),
@@ -107,7 +100,7 @@ def build_site(
         raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e
     finally:
         logger.removeHandler(handler)
-        logger.propagate, logger.level = old_propagate, old_level
+        logger.propagate = old_propagate
     return handler.records
 
 
