@@ -23,38 +23,17 @@ class Job:
     diagram: Diagram
 
 
-def stable_clusters(svg: str) -> str:
-    """Put the cluster groups in id order: after the first graph, one dot 2.43 process emits them in a
-    varying order (same drawing, different bytes). Should move into render/svg_post.py."""
-    import xml.etree.ElementTree as ET
-
-    from ..render.svg_post import SVG_NS
-
-    root = ET.fromstring(svg.encode("utf-8"))
-    graph = root.find(f"{{{SVG_NS}}}g")
-    if graph is None:
-        return svg
-    clusters = [g for g in graph if g.get("class") == "cluster"]
-    if len(clusters) < 2:
-        return svg
-    slots = [i for i, g in enumerate(graph) if g.get("class") == "cluster"]
-    for i, g in zip(slots, sorted(clusters, key=lambda g: g.get("id", ""))):
-        graph[i] = g
-    head = svg[: svg.index("<svg")]
-    return head + ET.tostring(root, encoding="unicode", short_empty_elements=True) + "\n"
-
-
 def state_svgs(spec: Spec, jobs: Sequence[Job]) -> list[str]:
     """All state diagrams through at most DOT_PROCESSES `dot` processes running side by side."""
     from ..render.state import make_view, svgs
 
     views = [make_view(spec, j.diagram.view, lang=j.lang, theme=j.theme) for j in jobs]
     if len(views) < 2 * DOT_PROCESSES:
-        return [stable_clusters(svg) for svg in svgs(spec, views)]
+        return svgs(spec, views)
     half = (len(views) + 1) // 2
     with ThreadPoolExecutor(DOT_PROCESSES) as pool:
         parts = list(pool.map(lambda vs: svgs(spec, vs), [views[:half], views[half:]]))
-    return [stable_clusters(svg) for part in parts for svg in part]
+    return [svg for part in parts for svg in part]
 
 
 def chart_svg(spec: Spec, job: Job, trace: Trace) -> str:
