@@ -63,7 +63,7 @@ def test_version_and_usage_codes(capsys: pytest.CaptureFixture[str], monkeypatch
     rc, _, err = run([], capsys, monkeypatch)
     assert rc == 2 and "Usage" in err
     rc, _, err = run(["check", "--bogus"], capsys, monkeypatch)
-    assert rc == 2 and "No such option: --bogus" in err
+    assert rc == 2 and "No such option" in err and "--bogus" in err
     rc, _, err = run(["check", "no/such/spec.yaml"], capsys, monkeypatch)
     assert rc == 1 and err.startswith("no/such/spec.yaml: cannot read the spec: No such file or directory")
 

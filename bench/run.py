@@ -1,0 +1,229 @@
+"""Benchmark: whole-process medians of tcpdiagram against floors measured in the same run; exit 1 on a missed target.
+
+Run with `make bench` (or `.venv/bin/python bench/run.py [--runs N]`). Every row is the median of N
+whole-process runs after one warm-up; the floors (plain `mkdocs build` of the very pages the build
+generated, `dot` on the very graphs it laid out, in one batch) are measured side by side in the same
+run, so the ratios hold on a busy machine too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+TCPDIAGRAM = str(BIN / "tcpdiagram")
+MKDOCS = str(BIN / "mkdocs")
+sys.path.insert(0, str(ROOT / "bench"))
+
+from gen_spec import generate  # noqa: E402
+
+
+@dataclass
+class Row:
+    name: str
+    ms: float
+    target: str
+    ok: bool | None  # None: reported, no target
+    detail: str = ""
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, check: bool = True) -> float:
+    """Wall time of one whole process, in ms."""
+    t = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    ms = (time.perf_counter() - t) * 1000
+    if check and done.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed ({done.returncode}):\n{done.stderr.decode()}")
+    return ms
+
+
+def median(fn, runs: int, warmup: int = 1) -> float:  # type: ignore[no-untyped-def]
+    for _ in range(warmup):
+        fn()
+    return statistics.median(fn() for _ in range(runs))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="runs per measure (median; default 5)")
+    args = ap.parse_args()
+    n = args.runs
+    work = Path(tempfile.mkdtemp(prefix="tcpdiagram-bench-"))
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SOURCE_DATE_EPOCH="1704067200",
+               TCPDIAGRAM_CACHE=str(work / "cache"))
+    rows: list[Row] = []
+    try:
+        rows += build_rows(work, env, n)
+        rows += command_rows(work, env, n)
+        rows += scale_rows(work, env, n)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(report(rows, n))
+    return 0 if all(r.ok is not False for r in rows) else 1
+
+
+# ---- builds --------------------------------------------------------------------------------------
+
+
+def project_copy(work: Path) -> Path:
+    """A scratch project (spec/ and site/ copied) so the benchmark never touches the checkout."""
+    proj = work / "project"
+    shutil.copytree(ROOT / "spec", proj / "spec")
+    shutil.copytree(ROOT / "site", proj / "site")
+    return proj
+
+
+def floor_ms(keep: Path, env: dict[str, str], proj: Path) -> float:
+    """Plain `mkdocs build` of the generated pages + one `dot` process on all the build's graphs."""
+    graphs = sorted((keep / "dot").glob("*.dot"))
+    batch = keep / "all.dot"
+    batch.write_text("".join(g.read_text(encoding="utf-8") for g in graphs), encoding="utf-8")
+    shutil.rmtree(keep / "floor-site", ignore_errors=True)
+    t = time.perf_counter()
+    dot = subprocess.Popen(["dot", "-Tsvg", "-O", str(batch)], stdout=subprocess.DEVNULL)
+    run([MKDOCS, "build", "-f", str(keep / "mkdocs.yml"), "-d", str(keep / "floor-site")], proj, env)
+    dot.wait()
+    return (time.perf_counter() - t) * 1000
+
+
+def build_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
+    proj = project_copy(work)
+    keep = work / "keep"
+    build = [TCPDIAGRAM, "build", "--out"]
+    # One build that keeps its work (pages, effective mkdocs.yml, DOT sources) for the floor.
+    run(build + [str(work / "first"), "-q"], proj, dict(env, TCPDIAGRAM_KEEP_WORK=str(keep)))
+    n_graphs = len(list((keep / "dot").glob("*.dot")))
+    n_pages = sum(1 for _ in (keep / "docs").rglob("*.md"))
+
+    def empty_cache_build() -> float:
+        out, cache = work / "cold-out", work / "cold-cache"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
+        return run(build + [str(out), "-q"], proj, dict(env, TCPDIAGRAM_CACHE=str(cache)))
+
+    counter = iter(range(10**6))
+
+    def fresh_out_build() -> float:
+        return run(build + [str(work / f"fresh-{next(counter)}"), "-q"], proj, env)
+
+    floor = median(lambda: floor_ms(keep, env, proj), n)
+    cold_empty = median(empty_cache_build, max(1, n // 2), warmup=0)
+    cold = median(fresh_out_build, n)
+
+    spec = proj / "spec" / "tcp.yaml"
+    original = spec.read_text(encoding="utf-8")
+    edits = iter(range(10**6))
+
+    def edited_build() -> float:
+        # one line: the English summary of LISTEN, a different text every run
+        spec.write_text(original.replace(
+            "en: The server has opened passively and waits for a SYN from any client.",
+            f"en: The server has opened passively and waits for a SYN from any client (edit {next(edits)}).", 1),
+            encoding="utf-8")
+        return run(build + [str(work / "warm"), "-q"], proj, env)
+
+    warm = median(edited_build, n)
+    spec.write_text(original, encoding="utf-8")
+    run(build + [str(work / "warm"), "-q"], proj, env)
+    nochange = median(lambda: run(build + [str(work / "warm"), "-q"], proj, env), n)
+    detail = f"{n_pages} pages, {n_graphs} Graphviz graphs"
+    return [
+        Row("floor: mkdocs build + dot batch", floor, "", None, detail),
+        Row("cold build, fresh --out (tool cache warm)", cold, f"≤ 1.2× floor ({cold / floor:.2f}×)",
+            cold <= 1.2 * floor),
+        Row("cold build, fresh --out, empty tool cache", cold_empty, f"no target ({cold_empty / floor:.2f}×)", None,
+            "every PNG/PDF converted; see README"),
+        Row("build after a one-line spec change", warm, f"≤ 1.2× floor ({warm / floor:.2f}×)", warm <= 1.2 * floor),
+        Row("no-change rebuild", nochange, "≤ 100 ms", nochange <= 100),
+    ]
+
+
+# ---- single commands -----------------------------------------------------------------------------
+
+
+def command_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
+    proj = work / "project"
+    dot_file = work / "full.dot"
+    subprocess.run([TCPDIAGRAM, "render", "state", "--view", "full", "-f", "dot", "-o", str(dot_file)],
+                   cwd=proj, env=env, check=True)
+    single = median(lambda: run([TCPDIAGRAM, "render", "state", "--view", "full", "-o", str(work / "f.svg")],
+                                proj, env), n)
+    raw = median(lambda: run(["dot", "-Tsvg", str(dot_file), "-o", str(work / "raw.svg")], proj, env), n)
+    helptime = median(lambda: run([TCPDIAGRAM, "--help"], proj, env), n)
+    marginal = marginal_svg_ms(work, env)
+    return [
+        Row("render state --view full", single, f"≤ 150 ms and ≤ 9× raw dot ({single / raw:.1f}×)",
+            single <= 150 and single <= 9 * raw),
+        Row("raw dot -Tsvg, same DOT", raw, "", None),
+        Row("tcpdiagram --help", helptime, "≤ 150 ms", helptime <= 150),
+        Row("marginal cost of one more SVG diagram", marginal, "≤ 5 ms", marginal <= 5),
+    ]
+
+
+MARGINAL = """
+import sys, time
+from tcpdiagram.specfile import load_checked
+from tcpdiagram.render.state import make_view
+from tcpdiagram.render.state import svgs
+spec = load_checked(None)
+views = [make_view(spec, v, lang, "stevens", "", "light") for lang in ("zh", "en")
+         for v in ["full"] + [f"state:{s.id}" for s in spec.states] + [f"scenario:{s.id}" for s in spec.scenarios]]
+svgs(spec, views)  # warm: imports, fonts, first process
+best = {}
+for k in (len(views), 2 * len(views)):
+    times = []
+    for _ in range(3):
+        t = time.perf_counter(); svgs(spec, (views * 2)[:k]); times.append(time.perf_counter() - t)
+    best[k] = min(times)
+k1, k2 = len(views), 2 * len(views)
+print((best[k2] - best[k1]) / (k2 - k1) * 1000)
+"""
+
+
+def marginal_svg_ms(work: Path, env: dict[str, str]) -> float:
+    """(time to render 2k state-diagram SVGs − time for k) / k, in one process, layout cache off."""
+    out = subprocess.run([sys.executable, "-c", MARGINAL], cwd=work / "project", capture_output=True, text=True,
+                         env=dict(env, TCPDIAGRAM_NO_LAYOUT_CACHE="1"), check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+# ---- scale ---------------------------------------------------------------------------------------
+
+
+def scale_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
+    big = work / "bench200.yaml"
+    big.write_text(generate(200), encoding="utf-8")
+
+    def both() -> float:
+        return (run([TCPDIAGRAM, "check", str(big)], work, env)
+                + run([TCPDIAGRAM, "render", "state", "--spec", str(big), "-o", str(work / "big.svg")], work,
+                      dict(env, TCPDIAGRAM_NO_LAYOUT_CACHE="1")))
+
+    ms = median(both, max(3, n // 2))
+    return [Row("200-state spec: check + full diagram", ms, "≤ 1500 ms", ms <= 1500, "418 transitions")]
+
+
+def report(rows: list[Row], n: int) -> str:
+    lines = [f"tcpdiagram benchmark: median of {n} whole-process runs (ms)", ""]
+    width = max(len(r.name) for r in rows)
+    for r in rows:
+        mark = {True: "ok  ", False: "MISS", None: "    "}[r.ok]
+        extra = f"  [{r.detail}]" if r.detail else ""
+        lines.append(f"{mark} {r.name:<{width}}  {r.ms:8.1f}  {r.target}{extra}")
+    missed = [r.name for r in rows if r.ok is False]
+    lines += ["", "all targets met" if not missed else f"missed: {', '.join(missed)}"]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
