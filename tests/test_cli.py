@@ -128,6 +128,8 @@ def test_wheel_ships_the_spec_and_checks_in_an_empty_folder(tmp_path: Path) -> N
     with zipfile.ZipFile(wheel) as z:
         names = z.namelist()
         assert "tcpdiagram/data/bundled/spec/tcp.yaml" in names
+        assert "tcpdiagram/data/bundled/spec/linux-record.json" in names
+        assert "tcpdiagram/data/bundled/site/mkdocs.yml" in names
         assert "tcpdiagram/data/spec.schema.json" in names
         z.extractall(site)
     empty = tmp_path / "empty"
