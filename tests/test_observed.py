@@ -49,3 +49,18 @@ def test_observed_chart_svg(spec: Spec, record: dict, lang: str, title: str) -> 
     assert len(ids) == len(set(ids))
     assert "<script" not in svg and "foreignObject" not in svg
     assert observed_svg(spec, {"scenarios": {}}, "simultaneous_close", lang) is None  # type: ignore[arg-type]
+
+
+def test_a_record_is_shown_only_while_it_agrees_with_the_spec(spec: Spec, record: dict) -> None:
+    from dataclasses import replace
+
+    from tcpdiagram.verify.observed import still_agrees
+
+    assert all(still_agrees(spec, record, sc.id) for sc in spec.scenarios)
+    assert not still_agrees(spec, {"scenarios": {}}, "normal_close")
+    # the spec now says B closes at once, which would fold its ACK into the FIN: the record no longer fits
+    sc = spec.scenario("normal_close")
+    b = replace(sc.peers[1], delayed_ack=400)
+    edited = replace(spec, scenarios=tuple(replace(s, peers=(s.peers[0], b)) if s.id == sc.id else s
+                                           for s in spec.scenarios))
+    assert not still_agrees(edited, record, "normal_close")

@@ -91,3 +91,19 @@ def observed_svg(spec: Spec, record: Json, scenario_id: str, lang: Lang, theme: 
         return None
     trace = observed_to_trace(spec, scenario_id, record["scenarios"][scenario_id]["observed"])
     return sequence_svg(layout(observed_spec(spec, record, scenario_id), trace, lang), theme)  # type: ignore[arg-type]
+
+
+def still_agrees(spec: Spec, record: Json, scenario_id: str) -> bool:
+    """True when the recorded run still agrees with what the current spec predicts (an edited spec may not)."""
+    from ..errors import TcpDiagramError
+    from .compare import agrees, compare
+    from .expect import apply, differences_for, simulated
+
+    sc = record.get("scenarios", {}).get(scenario_id)
+    if sc is None or sc.get("passed") != sc.get("runs"):
+        return False
+    try:
+        expected, _ = apply(simulated(spec, scenario_id), differences_for(spec, scenario_id))
+        return agrees(compare(expected, sc["observed"]))
+    except (TcpDiagramError, KeyError, TypeError, ValueError):
+        return False
