@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .errors import UsageError
 from .model import LANGS, Lang, Spec
+from .specfile import site_source
+from .stamp import DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key, is_up_to_date, read_marker, write_marker
 
 if TYPE_CHECKING:
     from .site.progress import Reporter
 
-MARKER = ".tcpdiagram-build"
-MARKER_TEXT = "This folder is made by `tcpdiagram build`; the next build replaces all of it.\n"
-CACHE = ".cache"  # caches carried from build to build (conversions, compiled templates, jieba's dictionary)
-# A fixed build date (2024-01-01T00:00:00Z) unless the caller sets one: the same inputs give the same bytes.
-DEFAULT_SOURCE_DATE_EPOCH = "1704067200"
+__all__ = ["MARKER", "MARKER_TEXT", "DEFAULT_SOURCE_DATE_EPOCH", "BuildResult", "build", "build_spec", "site_source"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +30,9 @@ class BuildResult:
     files: int
     warnings: tuple[str, ...]
     seconds: float
+    up_to_date: bool = False  # nothing changed: OUT was left as it was
+    laid_out: int = 0  # state diagrams sent to dot (the others came from the layout cache)
+    converted: int = 0  # PNG/PDF files rsvg-convert made (the others came from the conversion cache)
 
 
 def check_langs(langs: Sequence[str]) -> tuple[Lang, ...]:
@@ -46,14 +46,6 @@ def check_langs(langs: Sequence[str]) -> tuple[Lang, ...]:
     if not out:
         raise UsageError(f"--lang needs at least one of: {', '.join(LANGS)}")
     return tuple(out)
-
-
-def site_source() -> Path:
-    """The MkDocs project: ./site (with a mkdocs.yml) of the working directory, else the bundled copy."""
-    from .specfile import bundled
-
-    local = Path("site")
-    return local if (local / "mkdocs.yml").is_file() else bundled("site")
 
 
 def guard(out: Path) -> None:
@@ -87,12 +79,31 @@ def build(
     quiet: bool = False,
     site: Path | None = None,
 ) -> BuildResult:
-    """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec."""
+    """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec.
+
+    When OUT already holds the build of exactly these inputs (stamp.current_key, checked by
+    stamp.is_up_to_date) nothing is imported, loaded or written.
+    """
+    chosen = check_langs(langs)
+    out = Path(out)
+    guard(out)  # refuse early, before any work
+
+    def key() -> str:
+        return current_key(spec_arg, chosen, strict, site=site)
+
+    before = key()
+    if is_up_to_date(out, before):
+        if not quiet:
+            sys.stderr.write(f"{out} is up to date\n")
+        info = read_marker(out)
+        return BuildResult(out, _int(info.get("pages")), _int(info.get("diagrams")), (), 0.0, up_to_date=True)
     from .specfile import load_checked
 
-    check_langs(langs)
-    guard(Path(out))  # refuse early, before any work
-    return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site)
+    return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key))
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
 
 
 def build_spec(
@@ -102,10 +113,13 @@ def build_spec(
     strict: bool = False,
     quiet: bool = False,
     site: Path | None = None,
+    stamp: tuple[str, Callable[[], str]] | None = None,
 ) -> BuildResult:
     """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
 
-    A failure at any step leaves `out` as it was and removes the temporary folder.
+    A failure at any step leaves `out` as it was and removes the temporary folder. Always builds.
+    `stamp` is build()'s (key of the inputs before, how to compute it again): the marker records the
+    key only when the inputs did not change while we built, so an edit made mid-build is never missed.
     """
     from .site.progress import Reporter
 
@@ -121,8 +135,9 @@ def build_spec(
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
         try:
-            result = _make(spec, site, tmp, chosen, strict, report, carry=out / CACHE)
-            (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            result = _make(spec, site, tmp, chosen, strict, report)
+            key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
+            write_marker(tmp, key, result.pages, result.files)
             guard(out)  # again: nothing may have appeared there while we worked
             swap(tmp, out)
         finally:
@@ -135,7 +150,8 @@ def build_spec(
         sys.stderr.write(
             f"built {out}/site ({result.pages} pages) and {out}/diagrams ({result.files} files) in {seconds:.1f} s\n"
         )
-    return BuildResult(out, result.pages, result.files, result.warnings, seconds)
+    return BuildResult(out, result.pages, result.files, result.warnings, seconds,
+                       laid_out=result.laid_out, converted=result.converted)
 
 
 @dataclass(frozen=True)
@@ -143,28 +159,33 @@ class _Made:
     pages: int
     files: int
     warnings: tuple[str, ...]
+    laid_out: int
+    converted: int
 
 
-def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, carry: Path) -> _Made:
+def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
+    State diagrams and PNG/PDF files come from the user cache (cachedir) when their inputs are unchanged.
     PNG/PDF conversions (rsvg-convert, ~0.3 s per PNG) run in threads while MkDocs builds: MkDocs sees
     empty stand-ins with the right names (so its link checks pass), the real files replace them after.
     """
+    from . import cachedir
     from .simulate import simulate
-    from .site.convert_cache import ConvertCache
+    from .site import convert_cache, layout_cache
     from .site.mkdocs_run import SiteBuildFailed, build_site
     from .site.pages import site_pages
     from .site.render_all import Conversions, rasters, render_svgs
 
-    cache = tmp / CACHE
-    if carry.is_dir():
-        shutil.copytree(carry, cache, copy_function=_link_or_copy, symlinks=False)
+    cache = cachedir.ensure(cachedir.folder())
+    layout = layout_cache.LayoutCache(cachedir.Store(cache / "layout", "svg") if cache else None, layout_cache.identity())
+    converter = convert_cache.ConvertCache(cachedir.Store(cache / "convert", "bin") if cache else None,
+                                           convert_cache.identity())
     report.step("simulate the scenarios and render the diagrams")
     traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
-    svgs = render_svgs(spec, traces, langs)
+    svgs = render_svgs(spec, traces, langs, layout)
     todo = rasters(spec, langs)
-    conversions = Conversions(svgs, todo, ConvertCache(cache / "convert", tool_versions()))
+    conversions = Conversions(svgs, todo, converter)
     try:
         report.step("write pages")
         docs = tmp / ".work" / "docs"
@@ -202,7 +223,9 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
         conversions.close()
     shutil.rmtree(tmp / ".work")
     n_files = sum(len(v) for v in svgs.values()) + len(todo)
-    return _Made(n_pages, n_files, tuple(warnings))
+    if cache is not None:
+        cachedir.prune()
+    return _Made(n_pages, n_files, tuple(warnings), layout.misses, converter.misses)
 
 
 def _replace(root: Path, path: Path, data: bytes) -> None:
@@ -218,14 +241,6 @@ def _write(root: Path, path: Path, data: bytes) -> None:
         raise UsageError(f"refusing to write {str(path)!r}: outside the build folder")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-
-
-def _link_or_copy(src: str, dst: str) -> None:
-    """Cache files are replaced, never rewritten in place, so the new build may share them."""
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
 
 
 def _umask() -> int:
@@ -247,17 +262,3 @@ def swap(tmp: Path, out: Path) -> None:
         os.rename(old, out)
         raise
     shutil.rmtree(old, ignore_errors=True)
-
-
-def tool_versions() -> str:
-    """What changes the bytes of conversions: tcpdiagram's version and rsvg-convert's."""
-    from . import __version__
-
-    exe = shutil.which("rsvg-convert")
-    rsvg = ""
-    if exe:
-        try:
-            rsvg = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            rsvg = ""
-    return f"tcpdiagram {__version__}; {rsvg}"

@@ -1,11 +1,12 @@
-"""Find the spec to use (argument, ./spec/tcp.yaml, or the bundled copy) and load it fully checked."""
+"""Find the spec and site to use (argument, ./spec/tcp.yaml, ./site, or the bundled copies) and load the spec checked."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import SpecError
-from .model import Spec
+if TYPE_CHECKING:  # stdlib only at import time: stamp.py resolves paths through here without the model
+    from .model import Spec
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -23,8 +24,15 @@ def resolve_spec(arg: Path | None) -> Path:
     return local if local.is_file() else bundled("spec/tcp.yaml")
 
 
+def site_source() -> Path:
+    """The MkDocs project: ./site (with a mkdocs.yml) of the working directory, else the bundled copy."""
+    local = Path("site")
+    return local if (local / "mkdocs.yml").is_file() else bundled("site")
+
+
 def load_checked(arg: Path | None) -> Spec:
     """Load and validate; raise SpecError carrying every problem of both phases."""
+    from .errors import SpecError
     from .loader import load_spec
     from .validate import validate
 

@@ -1,9 +1,11 @@
-"""Shared fixtures: the bundled spec, golden files (--update-golden), markers for system tools."""
+"""Shared fixtures: the bundled spec, golden files (--update-golden), markers for system tools, a private cache."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -24,6 +26,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "dot" in item.keywords and shutil.which("dot") is None:
             item.add_marker(skip_dot)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every build of the session (and every CLI subprocess, through the environment) uses a cache of its own,
+    never the user's ~/.cache/tcpdiagram; the session's builds share it, so only the first one is cold."""
+    folder = tmp_path_factory.mktemp("tcpdiagram-cache")
+    old = os.environ.get("TCPDIAGRAM_CACHE")
+    os.environ["TCPDIAGRAM_CACHE"] = str(folder)
+    yield folder
+    if old is None:
+        os.environ.pop("TCPDIAGRAM_CACHE", None)
+    else:
+        os.environ["TCPDIAGRAM_CACHE"] = old
 
 
 @pytest.fixture(scope="session")

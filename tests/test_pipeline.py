@@ -40,7 +40,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return session_build(tmp_path_factory)
 
 
-def tree(root: Path, skip: tuple[str, ...] = (".cache",)) -> dict[str, str]:
+def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     """Relative path → sha256 of every file under root (folders in `skip` left out)."""
     out = {}
     for p in sorted(root.rglob("*")):
@@ -59,6 +59,7 @@ def test_layout_every_page_and_file(built: Path) -> None:
 
     spec = load_spec(SPEC)
     assert (built / MARKER).is_file()
+    assert sorted(p.name for p in built.iterdir()) == [MARKER, "diagrams", "site"], "caches live in the user cache"
     for prefix in ("", "en/"):
         for page in ("", "reading/", "overview/", "transitions/", "glossary/", "downloads/", "sources/",
                      "states/", "scenarios/"):
@@ -95,19 +96,19 @@ def test_languages_differ_where_they_should(built: Path) -> None:
 def test_no_absolute_paths_in_output(built: Path) -> None:
     needles = [str(built.parent).encode(), str(ROOT).encode(), str(Path.home()).encode() + b"/"]
     for p in built.rglob("*"):
-        if p.is_file() and ".cache" not in p.parts and p.suffix in (".html", ".svg", ".json", ".xml", ".js", ".css"):
+        if p.is_file() and p.suffix in (".html", ".svg", ".json", ".xml", ".js", ".css"):
             data = p.read_bytes()
             for n in needles:
                 assert n not in data, f"{p.relative_to(built)} contains {n!r}"
 
 
 def test_rebuild_is_byte_identical(built: Path, tmp_path: Path) -> None:
-    """A second build of the same inputs gives the same tree (caches aside; they only save time)."""
+    """A second build of the same inputs gives the same tree, marker included (warm user cache)."""
     out = tmp_path / "again"
     out.mkdir()
-    (out / MARKER).write_text("")
-    shutil.copytree(built / ".cache", out / ".cache")  # warm conversions: the SVG and HTML are made afresh
-    build(SPEC, out=out, strict=True, quiet=True, site=SITE)
+    (out / MARKER).write_text("")  # an earlier build without a key: never up to date
+    result = build(SPEC, out=out, strict=True, quiet=True, site=SITE)
+    assert not result.up_to_date and result.laid_out == 0 and result.converted == 0
     assert tree(out) == tree(built)
 
 
@@ -224,7 +225,7 @@ def test_serve_rebuilds_reloads_and_exits_130(built: Path, tmp_path: Path) -> No
     (tmp_path / "spec").mkdir()
     shutil.copy(SPEC, tmp_path / "spec" / "tcp.yaml")
     shutil.copytree(SITE, tmp_path / "site")
-    shutil.copytree(built, tmp_path / "build")  # an earlier build: its caches make the first build quick
+    shutil.copytree(built, tmp_path / "build")  # an earlier build (another key: not --strict) to replace
     proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "serve", "--port", "0"], cwd=tmp_path,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:

@@ -86,10 +86,14 @@ def diagram(spec: Spec, **options: object) -> Diagram:
 
 def svgs(spec: Spec, views: Sequence[View]) -> list[str]:
     """Finished SVGs for many views through one dot process (the site build batches its diagrams)."""
+    return finish([build(spec, v) for v in views])
+
+
+def finish(diagrams: Sequence[Diagram]) -> list[str]:
+    """Lay out built diagrams in one dot process and post-process each SVG (the site's layout cache calls this)."""
     from .dot_run import run_dot
     from .svg_post import postprocess
 
-    diagrams = [build(spec, v) for v in views]
     raw = run_dot([d.source for d in diagrams])
     return [postprocess(svg, d.title, d.desc, d.titles) for svg, d in zip(raw, diagrams)]
 

@@ -1,39 +1,66 @@
-"""SVG → PNG/PDF through convert.svg_to, remembered on disk by content hash (rsvg's PNG costs ~0.3 s each)."""
+"""SVG → PNG/PDF through convert.svg_to, remembered in the user cache by content (rsvg's PNG costs ~0.3 s each)."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
-from ..fsutil import write_atomic
+from ..cachedir import Store
 
 
 class ConvertCache:
-    """Conversions keyed by sha256(tool version, format, SVG); files are written once, never changed."""
+    """Conversions keyed by sha256(identity, format, SVG); `store` None converts every time."""
 
-    def __init__(self, folder: Path | None, version: str = "") -> None:
-        self.folder = folder
-        self.version = version
+    def __init__(self, store: Store | None, identity: str = "") -> None:
+        self.store = store
+        self.identity = identity
         self.workers = max(1, min(4, os.cpu_count() or 1))
         self.hits = 0
         self.misses = 0
 
-    def _path(self, svg: str, fmt: str) -> Path | None:
-        if self.folder is None:
-            return None
-        key = hashlib.sha256(f"{self.version}\0{fmt}\0{svg}".encode("utf-8")).hexdigest()
-        return self.folder / key[:2] / f"{key}.{fmt}"
+    def key(self, svg: str, fmt: str) -> str:
+        return hashlib.sha256(f"{self.identity}\0{fmt}\0{svg}".encode("utf-8")).hexdigest()
 
     def convert(self, svg: str, fmt: str) -> bytes:
         from ..convert import svg_to
 
-        path = self._path(svg, fmt)
-        if path is not None and path.is_file():
+        key = self.key(svg, fmt)
+        if self.store is not None and (data := self.store.get(key)) is not None:
             self.hits += 1
-            return path.read_bytes()
+            return data
         data = svg_to(svg, fmt)
         self.misses += 1
-        if path is not None:
-            write_atomic(path, data)
+        if self.store is not None:
+            self.store.put(key, data)
         return data
+
+
+def _sources(*names: str) -> str:
+    """sha256 of our own modules that shape the conversion (zoom, PDF font swap, font names)."""
+    here = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for name in names:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def identity() -> str:
+    """Everything besides the SVG that changes a conversion's bytes: rsvg-convert (version, file), the fonts
+    (fontconfig state), our conversion code, SOURCE_DATE_EPOCH (PDF dates; the pipeline sets it first)."""
+    from .. import __version__
+    from ..stamp import fontconfig_fingerprint, tool_identity
+
+    exe = shutil.which("rsvg-convert")
+    rsvg = ""
+    if exe:
+        try:
+            rsvg = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            rsvg = ""
+    return "\n".join([
+        f"convert 1; tcpdiagram {__version__}; {rsvg}", tool_identity("rsvg-convert"), fontconfig_fingerprint(),
+        _sources("convert.py", "render/style.py"), f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
+    ])

@@ -1,12 +1,14 @@
-"""Run MkDocs in-process on a prepared docs folder; collect its warnings; cache compiled Jinja2 templates."""
+"""Run MkDocs in-process on a prepared docs folder; collect its warnings; cache compiled templates and jieba."""
 
 from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..cachedir import ensure
 from ..errors import TcpDiagramError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner about MkDocs 2 is not a warning
@@ -29,15 +31,33 @@ class Captured(logging.Handler):
 
 
 def _cache_plugin(cache_dir: Path) -> Any:
+    import jinja2
     from jinja2 import FileSystemBytecodeCache
     from mkdocs.plugins import BasePlugin
+
+    class SafeBytecodeCache(FileSystemBytecodeCache):
+        """Jinja2's cache (atomic writes, checked against each template's source) where a bad entry is a miss."""
+
+        def load_bytecode(self, bucket: Any) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # noqa: BLE001 - a corrupt entry (bad pickle, truncated file) is recompiled
+                bucket.reset()
+
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    folder = cache_dir / "jinja" / f"jinja2-{jinja2.__version__}-{sys.implementation.cache_tag}"
 
     class JinjaCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Compiled theme templates on disk: the build spends ~40 % compiling them otherwise."""
 
         def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            env.bytecode_cache = FileSystemBytecodeCache(str(cache_dir))
+            if ensure(folder) is not None:
+                env.bytecode_cache = SafeBytecodeCache(str(folder))
             return env
 
     return JinjaCache()
@@ -62,9 +82,11 @@ def build_site(
     *,
     langs: Sequence[str],
     generated: Sequence[str],
-    cache_dir: Path,
+    cache_dir: Path | None,
 ) -> list[str]:
     """Build the site; return the warnings MkDocs logged (strictness is the caller's decision).
+
+    `cache_dir` (the user cache; None for none) keeps compiled Jinja2 templates and jieba's dictionary.
 
     MkDocs' own `strict` stays off: a strict abort would hide the later warnings, and we want them all.
     """
@@ -94,7 +116,8 @@ def build_site(
             nav=nav,
             strict=False,
         )
-        config.plugins["tcpdiagram-jinja-cache"] = _cache_plugin(cache_dir)
+        if cache_dir is not None:
+            config.plugins["tcpdiagram-jinja-cache"] = _cache_plugin(cache_dir)
         build(config)
     except MkDocsException as e:
         raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e
@@ -127,12 +150,14 @@ def _loader() -> Any:
     return get_yaml_loader()
 
 
-def _quiet_jieba(cache_dir: Path) -> None:
-    """jieba logs its dictionary loading at INFO and caches it in /tmp: keep both inside our output."""
+def _quiet_jieba(cache_dir: Path | None) -> None:
+    """jieba logs its dictionary loading at INFO and caches it in /tmp: quiet it, and cache it with ours."""
     try:
         import jieba
     except ImportError:
         return
     jieba.setLogLevel(logging.WARNING)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    jieba.dt.tmp_dir = str(cache_dir)
+    if cache_dir is not None:
+        folder = ensure(cache_dir / "jieba" / f"jieba-{jieba.__version__}-{sys.implementation.cache_tag}")
+        if folder is not None:
+            jieba.dt.tmp_dir = str(folder)

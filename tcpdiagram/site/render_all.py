@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
 from ..model import Lang, Spec
 from ..trace import Trace
 from .catalog import RASTER_FORMATS, RASTER_THEMES, THEMES, Diagram, Theme, catalog
 from .convert_cache import ConvertCache
+from .layout_cache import LayoutCache
+
+if TYPE_CHECKING:
+    from ..render.state_dot import Diagram as StateDiagram
 
 DOT_PROCESSES = 2
 
@@ -23,16 +27,24 @@ class Job:
     diagram: Diagram
 
 
-def state_svgs(spec: Spec, jobs: Sequence[Job]) -> list[str]:
-    """All state diagrams through at most DOT_PROCESSES `dot` processes running side by side."""
-    from ..render.state import make_view, svgs
+def state_svgs(spec: Spec, jobs: Sequence[Job], cache: LayoutCache | None = None) -> list[str]:
+    """All state diagrams: cached ones read back, the rest through at most DOT_PROCESSES `dot` processes."""
+    from ..render.state import make_view
+    from ..render.state_dot import build
 
-    views = [make_view(spec, j.diagram.view, lang=j.lang, theme=j.theme) for j in jobs]
-    if len(views) < 2 * DOT_PROCESSES:
-        return svgs(spec, views)
-    half = (len(views) + 1) // 2
+    diagrams = [build(spec, make_view(spec, j.diagram.view, lang=j.lang, theme=j.theme)) for j in jobs]
+    return (cache or LayoutCache(None)).svgs(diagrams, batched)
+
+
+def batched(diagrams: Sequence[StateDiagram]) -> list[str]:
+    """Lay out diagrams in one `dot` process, or two side by side when there are enough to share."""
+    from ..render.state import finish
+
+    if len(diagrams) < 2 * DOT_PROCESSES:
+        return finish(diagrams)
+    half = (len(diagrams) + 1) // 2
     with ThreadPoolExecutor(DOT_PROCESSES) as pool:
-        parts = list(pool.map(lambda vs: svgs(spec, vs), [views[:half], views[half:]]))
+        parts = list(pool.map(finish, [diagrams[:half], diagrams[half:]]))
     return [svg for part in parts for svg in part]
 
 
@@ -44,12 +56,14 @@ def chart_svg(spec: Spec, job: Job, trace: Trace) -> str:
     return sequence_svg(layout(spec, trace, job.lang), job.theme)
 
 
-def render_svgs(spec: Spec, traces: Mapping[str, Trace], langs: Sequence[Lang]) -> dict[Lang, dict[str, str]]:
+def render_svgs(
+    spec: Spec, traces: Mapping[str, Trace], langs: Sequence[Lang], layout: LayoutCache | None = None
+) -> dict[Lang, dict[str, str]]:
     """language → SVG file name → SVG text, for every diagram in both themes."""
     diagrams = catalog(spec)
     jobs = [Job(lang, theme, d) for lang in langs for d in diagrams for theme in THEMES]
     state_jobs = [j for j in jobs if j.diagram.kind == "state"]
-    svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs)))
+    svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs, layout)))
     for j in jobs:
         if j.diagram.kind == "scenario":
             svg[j] = chart_svg(spec, j, traces[j.diagram.view])

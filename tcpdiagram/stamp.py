@@ -1,0 +1,210 @@
+"""No-change skip: a stdlib-only key of every build input, kept in OUT's marker, and a cheap check of OUT."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import __version__
+from .specfile import PACKAGE, resolve_spec, site_source
+
+MARKER = ".tcpdiagram-build"
+MARKER_TEXT = "This folder is made by `tcpdiagram build`; the next build replaces all of it.\n"
+# A fixed build date (2024-01-01T00:00:00Z) unless the caller sets one: the same inputs give the same bytes.
+DEFAULT_SOURCE_DATE_EPOCH = "1704067200"
+KEY_FORMAT = "tcpdiagram-build-key 1"
+TOOLS = ("dot", "rsvg-convert")
+_SKIP_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+class _Key:
+    """sha256 over labelled, length-prefixed parts: no two different part lists hash alike."""
+
+    def __init__(self) -> None:
+        self.h = hashlib.sha256()
+
+    def add(self, label: str, data: bytes | str) -> None:
+        raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+        self.h.update(f"{label}\0{len(raw)}\0".encode())
+        self.h.update(raw)
+
+
+def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, site: Path | None = None) -> str:
+    """Hash of everything that can change `tcpdiagram build`'s output; the spec and site resolved as build() does.
+
+    `site` is the pipeline's own override (tests pass one); the CLI leaves it None.
+    """
+    k = _Key()
+    k.add("format", KEY_FORMAT)
+    k.add("version", f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0{sys.platform}")
+    k.add("options", f"{','.join(langs)}\0{int(bool(strict))}")
+    k.add("epoch", os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_SOURCE_DATE_EPOCH)
+    k.add("spec", _read(resolve_spec(spec_arg)))
+    _tree(k, "site", site if site is not None else site_source())
+    _tree(k, "package", PACKAGE)
+    for tool in TOOLS:
+        k.add("tool", tool_identity(tool))
+    k.add("dists", "\n".join(installed_dists()))
+    k.add("fonts", fontconfig_fingerprint())
+    return k.h.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return b"file\0" + path.read_bytes()
+    except OSError as e:
+        return f"unreadable\0{type(e).__name__}".encode()
+
+
+def _files(root: Path) -> Iterator[tuple[str, Path]]:
+    """(relative posix path, path) of every file under root, sorted; caches and VCS folders left out."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+        base = Path(dirpath)
+        rel = base.relative_to(root).as_posix()
+        for name in sorted(filenames):
+            if not name.endswith(".pyc"):
+                yield (name if rel == "." else f"{rel}/{name}"), base / name
+
+
+def _tree(k: _Key, label: str, root: Path) -> None:
+    """Paths and bytes of every file under root (a missing root hashes as such)."""
+    k.add(label, "dir" if root.is_dir() else "missing")
+    for rel, path in _files(root):
+        k.add(f"{label}:{rel}", _read(path))
+
+
+def _stat(path: str | Path) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{path} -"
+    return f"{path} {st.st_mtime_ns} {st.st_size}"
+
+
+def tool_identity(name: str) -> str:
+    """Resolved path, mtime and size of a tool on PATH (no subprocess); for dot also its plugin config."""
+    exe = shutil.which(name)
+    if exe is None:
+        return f"{name} missing"
+    real = os.path.realpath(exe)
+    parts = [f"{name} {exe}", _stat(real)]
+    if name == "dot":
+        prefix = Path(real).parent.parent
+        parts += [_stat(p) for p in sorted(prefix.glob("lib/*/graphviz/config6*"))]
+        parts += [_stat(p) for p in sorted(prefix.glob("lib/graphviz/config6*"))]
+    return "\n".join(parts)
+
+
+def installed_dists() -> list[str]:
+    """Names (with versions) of every installed distribution on sys.path: MkDocs, its theme, plugins, jieba, …
+
+    A superset of what the site build imports, read from folder listings only (no metadata parsing):
+    installing or upgrading any package rebuilds once, which is cheaper than missing a plugin's upgrade.
+    """
+    names: set[str] = set()
+    for entry in dict.fromkeys(sys.path):
+        try:
+            listing = os.listdir(entry or ".")
+        except OSError:
+            continue
+        names.update(n for n in listing if n.endswith((".dist-info", ".egg-info")))
+    return sorted(names)
+
+
+def _fontconfig_paths() -> tuple[list[Path], list[Path]]:
+    """(folders judged by their mtime, configuration folders judged file by file)."""
+    home = Path.home()
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
+    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    folders = [Path("/var/cache/fontconfig"), cache / "fontconfig", Path("/usr/share/fonts"),
+               Path("/usr/local/share/fonts"), home / ".fonts", data / "fonts"]
+    configs = [Path("/etc/fonts"), Path("/etc/fonts/conf.d"), config / "fontconfig", config / "fontconfig" / "conf.d"]
+    return folders, configs
+
+
+def fontconfig_fingerprint() -> str:
+    """What decides which fonts dot and rsvg-convert measure and draw with, from stats only.
+
+    Font and cache folders by mtime (fc-cache renames new cache files in, so adding or removing a font
+    moves the cache folder's mtime); configuration folders file by file (their files are edited in place,
+    conf.d links followed).
+    """
+    lines = [f"{v}={os.environ.get(v, '')}" for v in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")]
+    folders, configs = _fontconfig_paths()
+    lines += (_stat(f) for f in folders)
+    for folder in configs:
+        lines.append(_stat(folder))
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        lines += (_stat(folder / n) for n in names)
+    return "\n".join(lines)
+
+
+# --- the marker: the key and a summary of the finished tree ---------------------------------------------
+
+
+def _walk(out: Path) -> tuple[int, int, int]:
+    """(files, bytes, newest mtime_ns of any file or folder) under out, the marker left out."""
+    files = size = newest = 0
+    stack = [str(out)]
+    while stack:
+        top = stack.pop()
+        newest = max(newest, os.stat(top).st_mtime_ns)
+        with os.scandir(top) as it:
+            for e in it:
+                if e.is_dir(follow_symlinks=False):
+                    stack.append(e.path)
+                elif e.name != MARKER or top != str(out):
+                    st = e.stat(follow_symlinks=False)
+                    files += 1
+                    size += st.st_size
+                    newest = max(newest, st.st_mtime_ns)
+    return files, size, newest
+
+
+def marker_text(out: Path, key: str | None, pages: int, diagrams: int) -> str:
+    """The marker for a finished tree: the key (none for builds of a hand-made Spec) and its file count and size.
+
+    Every line is a function of the inputs, so a clean and an incremental build write the same bytes.
+    """
+    files, size, _ = _walk(out)
+    return MARKER_TEXT + f"key: {key or '-'}\nfiles: {files}\nbytes: {size}\npages: {pages}\ndiagrams: {diagrams}\n"
+
+
+def write_marker(out: Path, key: str | None, pages: int, diagrams: int) -> None:
+    """Write the marker last, in place (not renamed in: the folder's mtime must not pass the marker's)."""
+    (out / MARKER).write_text(marker_text(out, key, pages, diagrams), encoding="utf-8")
+
+
+def read_marker(out: Path) -> dict[str, str]:
+    """The marker's `name: value` lines; {} when there is none or it cannot be read."""
+    try:
+        text = (out / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    return dict(line.split(": ", 1) for line in text.splitlines() if ": " in line)
+
+
+def is_up_to_date(out: Path, key: str) -> bool:
+    """OUT holds a finished build made with `key`, and nothing in it changed since.
+
+    The marker is written last; any file or folder modified, added, removed or renamed afterwards either
+    has a newer mtime than the marker or changes the file count or total size. One stat per entry.
+    """
+    info = read_marker(Path(out))
+    if info.get("key") != key:
+        return False
+    try:
+        marked = os.stat(Path(out) / MARKER).st_mtime_ns
+        files, size, newest = _walk(Path(out))
+    except OSError:
+        return False
+    return info.get("files") == str(files) and info.get("bytes") == str(size) and newest <= marked
