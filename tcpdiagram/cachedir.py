@@ -84,7 +84,8 @@ def _touch(f: Path) -> None:
 
 
 def prune(days: int = PRUNE_AFTER_DAYS) -> int:
-    """Remove content entries unused for `days` days; runs its walk at most once a day. Returns files removed."""
+    """Remove entries unused for `days` days (compiled templates: written that long ago); walks at most once
+    a day. jieba's dictionary (one file per jieba version) stays. Returns the number of files removed."""
     base = root() / LAYOUT
     stamp = base / "last-prune"
     now = time.time()
@@ -100,7 +101,7 @@ def prune(days: int = PRUNE_AFTER_DAYS) -> int:
     except OSError:
         return 0
     removed = 0
-    for kind in ("convert", "layout"):
+    for kind in ("convert", "layout", "jinja"):
         for dirpath, _, names in os.walk(base / kind):
             for name in names:
                 f = Path(dirpath) / name

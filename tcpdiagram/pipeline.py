@@ -84,6 +84,7 @@ def build(
     When OUT already holds the build of exactly these inputs (stamp.current_key, checked by
     stamp.is_up_to_date) nothing is imported, loaded or written.
     """
+    start = time.monotonic()
     chosen = check_langs(langs)
     out = Path(out)
     guard(out)  # refuse early, before any work
@@ -96,7 +97,8 @@ def build(
         if not quiet:
             sys.stderr.write(f"{out} is up to date\n")
         info = read_marker(out)
-        return BuildResult(out, _int(info.get("pages")), _int(info.get("diagrams")), (), 0.0, up_to_date=True)
+        return BuildResult(out, _int(info.get("pages")), _int(info.get("diagrams")), (), time.monotonic() - start,
+                           up_to_date=True)
     from .specfile import load_checked
 
     return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key))

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # stdlib only at import time: stamp.py resolves paths through here without the model
+TYPE_CHECKING = False  # not typing's: stamp.py resolves paths through here and imports only what it must
+if TYPE_CHECKING:
     from .model import Spec
 
 PACKAGE = Path(__file__).resolve().parent

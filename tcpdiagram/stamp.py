@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import sys
+from collections.abc import Iterator  # not typing, not shutil: the no-change path imports little
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from . import __version__
 from .specfile import PACKAGE, bundled, resolve_spec, site_source
@@ -95,9 +94,18 @@ def _stat(path: str | Path) -> str:
     return f"{path} {st.st_mtime_ns} {st.st_size}"
 
 
+def which(name: str) -> str | None:
+    """shutil.which for a bare command name (the tools' own lookups use shutil.which; this spares its import)."""
+    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        path = os.path.join(folder or ".", name)
+        if os.access(path, os.X_OK) and not os.path.isdir(path):
+            return path
+    return None
+
+
 def tool_identity(name: str) -> str:
     """Resolved path, mtime and size of a tool on PATH (no subprocess); for dot also its plugin config."""
-    exe = shutil.which(name)
+    exe = which(name)
     if exe is None:
         return f"{name} missing"
     real = os.path.realpath(exe)

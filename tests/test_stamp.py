@@ -291,3 +291,8 @@ def test_prune_removes_old_entries_once_a_day(tmp_path: Path, monkeypatch: pytes
     layout.put(old_key, b"old")
     os.utime(layout.path / "aa" / f"{old_key}.svg", (months, months))
     assert cachedir.prune() == 0, "the walk runs at most once a day"
+
+
+@pytest.mark.parametrize("name", ["dot", "rsvg-convert", "python3", "no-such-tool-here"])
+def test_which_agrees_with_shutil(name: str) -> None:
+    assert stamp.which(name) == shutil.which(name)

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 from ..cachedir import Store
@@ -20,6 +21,7 @@ class ConvertCache:
         self.workers = max(1, min(4, os.cpu_count() or 1))
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()  # convert() runs in worker threads
 
     def key(self, svg: str, fmt: str) -> str:
         return hashlib.sha256(f"{self.identity}\0{fmt}\0{svg}".encode("utf-8")).hexdigest()
@@ -29,10 +31,12 @@ class ConvertCache:
 
         key = self.key(svg, fmt)
         if self.store is not None and (data := self.store.get(key)) is not None:
-            self.hits += 1
+            with self._lock:
+                self.hits += 1
             return data
         data = svg_to(svg, fmt)
-        self.misses += 1
+        with self._lock:
+            self.misses += 1
         if self.store is not None:
             self.store.put(key, data)
         return data

@@ -50,17 +50,34 @@ def _cache_plugin(cache_dir: Path) -> Any:
             except OSError:
                 pass
 
-    folder = cache_dir / "jinja" / f"jinja2-{jinja2.__version__}-{sys.implementation.cache_tag}"
-
     class JinjaCache(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """Compiled theme templates on disk: the build spends ~40 % compiling them otherwise."""
 
         def on_env(self, env: Any, *, config: Any, files: Any) -> Any:
+            folder = cache_dir / "jinja" / f"jinja2-{jinja2.__version__}-{sys.implementation.cache_tag}-{_env_key(env)}"
             if ensure(folder) is not None:
                 env.bytecode_cache = SafeBytecodeCache(str(folder))
             return env
 
     return JinjaCache()
+
+
+def _env_key(env: Any) -> str:
+    """What of a Jinja2 environment shapes compiled code: Jinja2 checks each entry only against its template's
+    source, so environments that differ (syntax, extensions, the filters and tests known at compile time)
+    get folders of their own."""
+    import hashlib
+
+    plain = (str, int, float, bool, type(None))
+    parts = [
+        env.block_start_string, env.block_end_string, env.variable_start_string, env.variable_end_string,
+        env.comment_start_string, env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix,
+        env.trim_blocks, env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
+        env.is_async, repr(env.autoescape) if isinstance(env.autoescape, bool) else "callable",
+        env.finalize is not None, sorted(env.extensions), sorted(env.filters), sorted(env.tests),
+        sorted((k, v) for k, v in env.policies.items() if isinstance(v, plain)),
+    ]
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:16]
 
 
 def _languages(plugin_config: dict[str, Any], langs: Sequence[str]) -> None:
