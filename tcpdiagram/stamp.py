@@ -70,7 +70,7 @@ def _read(path: Path) -> bytes:
 
 def _files(root: Path) -> Iterator[tuple[str, Path]]:
     """(relative posix path, path) of every file under root, sorted; caches and VCS folders left out."""
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):  # as MkDocs reads docs
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
         base = Path(dirpath)
         rel = base.relative_to(root).as_posix()

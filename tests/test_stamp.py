@@ -112,6 +112,16 @@ def test_inputs_change_the_key(project: Path) -> None:
     assert current_key(None, LANGS, False) != added
 
 
+def test_linked_site_folders_are_followed(project: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "note.md").write_text("a")
+    (project / "site" / "docs" / "en" / "shared").symlink_to(shared, target_is_directory=True)
+    key = current_key(None, LANGS, False)
+    (shared / "note.md").write_text("b")
+    assert current_key(None, LANGS, False) != key, "MkDocs follows the link, so the key does"
+
+
 def test_the_record_is_found_as_verify_finds_it(project: Path) -> None:
     from tcpdiagram.verify.record import RECORD_PATH, default_path
 
