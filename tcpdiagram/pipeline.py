@@ -212,6 +212,11 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
         report.step("build the site with MkDocs")
         warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
                               cache_dir=cache)
+        from .site import keep_work
+
+        kept = keep_work.wanted()
+        if kept is not None:
+            keep_work.keep(kept, spec, langs, site, docs, generated)
         if strict and warnings:
             raise SiteBuildFailed(
                 f"--strict: MkDocs reported {len(warnings)} warning(s):" + "".join(f"\n  {w}" for w in warnings)
