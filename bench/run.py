@@ -193,7 +193,7 @@ print((best[k2] - best[k1]) / (k2 - k1) * 1000)
 def marginal_svg_ms(work: Path, env: dict[str, str]) -> float:
     """(time to render 2k state-diagram SVGs − time for k) / k, in one process (render.state.svgs has no cache)."""
     out = subprocess.run([sys.executable, "-c", MARGINAL], cwd=work / "project", capture_output=True, text=True,
-                         env=dict(env, TCPDIAGRAM_NO_LAYOUT_CACHE="1"), check=True)
+                         env=env, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
