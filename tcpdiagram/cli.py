@@ -86,10 +86,10 @@ def _err(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
 
-def _load(spec: Path | None):  # type: ignore[no-untyped-def]
+def _load(spec: Path | None, use_cache: bool = True):  # type: ignore[no-untyped-def]
     from .specfile import load_checked
 
-    return load_checked(spec)
+    return load_checked(spec, use_cache)
 
 
 def _write(data: bytes, output: Path | None, binary: bool) -> None:
@@ -106,7 +106,7 @@ def _write(data: bytes, output: Path | None, binary: bool) -> None:
 @app.command()
 def check(spec: SpecArg = None) -> None:
     """Validate the spec; print FILE:LINE:COL: path: message for every problem (exit 1 if any)."""
-    s = _load(spec)
+    s = _load(spec, use_cache=False)
     typer.echo(
         f"{s.file}: ok: {len(s.states)} states, {len(s.events)} events, {len(s.actions)} actions, "
         f"{len(s.transitions)} transitions, {len(s.scenarios)} scenarios"

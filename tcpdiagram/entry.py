@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 
-
-@dataclass(frozen=True)
-class BuildArgs:
-    spec: Path | None
-    out: Path
-    langs: tuple[str, ...]
-    strict: bool
-    quiet: bool
+# A namedtuple, not a dataclass: `dataclasses` costs ~15 ms to import, a tenth of the up-to-date path.
+BuildArgs = namedtuple("BuildArgs", "spec out langs strict quiet")
 
 
 def parse_build(args: list[str]) -> BuildArgs | None:

@@ -30,15 +30,34 @@ def site_source() -> Path:
     return local if (local / "mkdocs.yml").is_file() else bundled("site")
 
 
-def load_checked(arg: Path | None) -> Spec:
-    """Load and validate; raise SpecError carrying every problem of both phases."""
-    from .errors import SpecError
-    from .loader import load_spec
-    from .validate import validate
+def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
+    """Load and validate; raise SpecError carrying every problem of both phases.
+
+    A spec whose exact bytes already loaded and validated cleanly with this very code comes from the
+    user cache (speccache), which skips YAML, loading, validation and the scenario simulations.
+    """
+    from .errors import Issue, SpecError
+    from .model import Pos
 
     path = resolve_spec(arg)
-    spec = load_spec(path, display=str(path))
+    display = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise SpecError([Issue(Pos(display, 0, 0), "", f"cannot read the spec: {e.strerror}")]) from None
+    if use_cache:
+        from . import speccache
+
+        cached = speccache.get(data, display)
+        if cached is not None:
+            return cached
+    from .loader import load_bytes
+    from .validate import validate
+
+    spec = load_bytes(data, display)
     issues = validate(spec)
     if issues:
         raise SpecError(issues)
+    if use_cache:
+        speccache.put(data, display, spec)
     return spec
