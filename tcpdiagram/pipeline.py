@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from .errors import UsageError
 from .model import LANGS, Lang, Spec
 from .specfile import site_source
-from .stamp import DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key, is_up_to_date, read_marker, write_marker
+from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key, is_up_to_date, linux_record,
+                    read_marker, write_marker)
 
 if TYPE_CHECKING:
     from .site.progress import Reporter
@@ -79,7 +80,8 @@ def build(
     quiet: bool = False,
     site: Path | None = None,
 ) -> BuildResult:
-    """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec.
+    """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec with the Linux record
+    beside it (stamp.linux_record: the file the key hashes).
 
     When OUT already holds the build of exactly these inputs (stamp.current_key, checked by
     stamp.is_up_to_date) nothing is imported, loaded or written.
@@ -101,7 +103,8 @@ def build(
                            up_to_date=True)
     from .specfile import load_checked
 
-    return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key))
+    return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key),
+                      record=linux_record(spec_arg))
 
 
 def _int(text: str | None) -> int:
@@ -116,8 +119,12 @@ def build_spec(
     quiet: bool = False,
     site: Path | None = None,
     stamp: tuple[str, Callable[[], str]] | None = None,
+    record: Path | None = None,
 ) -> BuildResult:
     """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
+
+    `record` is the Linux record `tcpdiagram verify` wrote (build() passes the one beside the spec; a missing
+    file is no record): each scenario whose recorded run still agrees with the spec shows it.
 
     A failure at any step leaves `out` as it was and removes the temporary folder. Always builds.
     `stamp` is build()'s (key of the inputs before, how to compute it again): the marker records the
@@ -137,7 +144,7 @@ def build_spec(
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
         os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
         try:
-            result = _make(spec, site, tmp, chosen, strict, report)
+            result = _make(spec, site, tmp, chosen, strict, report, record)
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
             write_marker(tmp, key, result.pages, result.files)
             guard(out)  # again: nothing may have appeared there while we worked
@@ -165,7 +172,9 @@ class _Made:
     converted: int
 
 
-def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter) -> _Made:
+def _make(
+    spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, record: Path | None
+) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
     State diagrams and PNG/PDF files come from the user cache (cachedir) when their inputs are unchanged.
@@ -175,6 +184,7 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
     from . import cachedir
     from .simulate import simulate
     from .site import convert_cache, layout_cache
+    from .site.linux import load as load_linux
     from .site.mkdocs_run import SiteBuildFailed, build_site
     from .site.pages import site_pages
     from .site.render_all import Conversions, rasters, render_svgs
@@ -185,8 +195,9 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
                                            convert_cache.identity())
     report.step("simulate the scenarios and render the diagrams")
     traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
-    svgs = render_svgs(spec, traces, langs, layout)
-    todo = rasters(spec, langs)
+    linux = load_linux(spec, record, traces)  # once; the diagrams and the pages share it
+    svgs = render_svgs(spec, traces, langs, layout, linux)
+    todo = rasters(spec, langs, linux)
     conversions = Conversions(svgs, todo, converter)
     try:
         report.step("write pages")
@@ -202,7 +213,7 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
             for raster in todo:
                 if raster.lang == lang:
                     _write(tmp, docs / lang / "diagrams" / raster.name, b"")  # stand-in, see above
-            for rel, page in site_pages(spec, lang, traces).items():
+            for rel, page in site_pages(spec, lang, traces, linux).items():
                 target = docs / lang / rel
                 if target.exists():
                     raise UsageError(f"{site / 'docs' / lang / rel} has the name of a generated page; rename it")
@@ -232,7 +243,8 @@ def _make(spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bo
     n_files = sum(len(v) for v in svgs.values()) + len(todo)
     if cache is not None:
         cachedir.prune()
-    return _Made(n_pages, n_files, tuple(warnings), layout.misses, converter.misses)
+    ours = linux.warnings if linux is not None else ()
+    return _Made(n_pages, n_files, (*ours, *warnings), layout.misses, converter.misses)
 
 
 def _replace(root: Path, path: Path, data: bytes) -> None:

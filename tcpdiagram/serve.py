@@ -90,8 +90,9 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     """Serve until Ctrl-C (KeyboardInterrupt propagates: the CLI exits 130)."""
     from .pipeline import build, site_source
     from .specfile import resolve_spec
+    from .stamp import linux_record
 
-    watched = [resolve_spec(spec_arg), site_source()]
+    watched = [resolve_spec(spec_arg), linux_record(spec_arg), site_source()]
     build(spec_arg, out=out)
     version = Version()
     handler = type("BoundHandler", (Handler,), {"version": version})

@@ -9,7 +9,7 @@ from collections.abc import Iterator  # not typing, not shutil: the no-change pa
 from pathlib import Path
 
 from . import __version__
-from .specfile import PACKAGE, bundled, resolve_spec, site_source
+from .specfile import PACKAGE, resolve_spec, site_source
 
 MARKER = ".tcpdiagram-build"
 MARKER_TEXT = "This folder is made by `tcpdiagram build`; the next build replaces all of it.\n"
@@ -17,7 +17,7 @@ MARKER_TEXT = "This folder is made by `tcpdiagram build`; the next build replace
 DEFAULT_SOURCE_DATE_EPOCH = "1704067200"
 KEY_FORMAT = "tcpdiagram-build-key 1"
 TOOLS = ("dot", "rsvg-convert")
-RECORD_PATH = "spec/linux-record.json"  # verify.record.RECORD_PATH (a test keeps the two lookups equal)
+RECORD_NAME = "linux-record.json"  # verify.record.RECORD_NAME (a test keeps the two lookups equal)
 _SKIP_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
@@ -44,7 +44,7 @@ def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, sit
     k.add("options", f"{','.join(langs)}\0{int(bool(strict))}")
     k.add("epoch", os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_SOURCE_DATE_EPOCH)
     k.add("spec", _read(resolve_spec(spec_arg)))
-    k.add("linux-record", _read(linux_record()))
+    k.add("linux-record", _read(linux_record(spec_arg)))
     _tree(k, "site", site if site is not None else site_source())
     _tree(k, "package", PACKAGE)
     for tool in TOOLS:
@@ -54,11 +54,11 @@ def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, sit
     return k.h.hexdigest()
 
 
-def linux_record() -> Path:
-    """The Linux record observed runs come from, found as verify.record.default_path() finds it (./spec, else
-    bundled); hashed whether or not the site shows it yet, so showing it can never serve a stale build."""
-    local = Path(RECORD_PATH)
-    return local if local.is_file() else bundled(RECORD_PATH)
+def linux_record(spec_arg: Path | None = None) -> Path:
+    """The Linux record the site's observed runs come from: linux-record.json beside the spec build() uses
+    (verify.record.default_path() finds the same file). The pipeline reads exactly this path; hashed whether
+    or not it exists, so adding, editing or removing it rebuilds."""
+    return resolve_spec(spec_arg).parent / RECORD_NAME
 
 
 def _read(path: Path) -> bytes:

@@ -100,6 +100,25 @@ def test_generated_pages_load_every_diagram(page: Any, base_url: str, path: str)
     shot(page, path.strip("/").replace("/", "-"), full=True)
 
 
+@pytest.mark.parametrize(("path", "heading"), [("/scenarios/normal_close/", "在 Linux 上重现"),
+                                              ("/en/scenarios/normal_close/", "Reproduced on Linux")])
+def test_scenario_page_shows_the_run_observed_on_linux(page: Any, base_url: str, path: str, heading: str) -> None:
+    page.goto(base_url + path)
+    loaded(page)
+    observed = [i for i in diagrams(page) if "observed-normal_close" in i["src"]]
+    assert [i["src"] for i in observed] == ["../../diagrams/observed-normal_close.svg#only-light",
+                                            "../../diagrams/observed-normal_close-dark.svg#only-dark"], observed
+    assert all(i["complete"] and i["width"] > 300 for i in observed), observed
+    assert observed[0]["shown"] and not observed[1]["shown"]
+    assert heading in page.inner_text("#linux-run")
+    section = page.evaluate("""() => { let out = '', el = document.getElementById('linux-run').nextElementSibling;
+        while (el && el.tagName !== 'H2') { out += el.innerText + '\\n'; el = el.nextElementSibling; } return out; }""")
+    assert "6.18.44" in section and "40–44" in section, section
+    page.click("article a[href='#linux-run']")
+    page.wait_for_url("**#linux-run")
+    shot(page, "linux-run-" + ("en" if path.startswith("/en/") else "zh"))
+
+
 def test_downloads_link_to_real_files(page: Any, base_url: str) -> None:
     page.goto(base_url + "/en/downloads/")
     loaded(page)

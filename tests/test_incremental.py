@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -12,7 +13,7 @@ from tcpdiagram.pipeline import MARKER, build
 from tcpdiagram.site.catalog import catalog
 from tcpdiagram.stamp import read_marker
 
-from test_pipeline import SITE, SPEC, built, leftovers, tree  # noqa: F401 - the session build fixture
+from test_pipeline import RECORD, SITE, SPEC, built, leftovers, tree  # noqa: F401 - the session build fixture
 
 pytestmark = pytest.mark.dot
 
@@ -26,10 +27,14 @@ def _stats(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def _counts() -> tuple[int, int]:
-    """(state diagrams, rasters) of a two-language build of the bundled spec."""
+    """(state diagrams, rasters) of a two-language build of the bundled spec, its Linux runs included."""
     from tcpdiagram.loader import load_spec
+    from tcpdiagram.simulate import simulate
+    from tcpdiagram.site.linux import load
 
-    diagrams = catalog(load_spec(SPEC))
+    spec = load_spec(SPEC)
+    diagrams = catalog(spec, load(spec, RECORD, {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}))
+    assert sum(1 for d in diagrams if d.kind == "observed") == len(spec.scenarios)
     states = sum(1 for d in diagrams if d.kind == "state")
     return 2 * 2 * states, 2 * len(diagrams) * 2  # languages × themes; languages × (png, pdf) of the light theme
 
@@ -58,6 +63,7 @@ def test_partial_change_equals_a_clean_build(built: Path, tmp_path: Path, monkey
     assert text.count(DESCRIPTION) == 1 and text.count(SUMMARY) == 1
     text = text.replace(DESCRIPTION, DESCRIPTION.replace("fictional", "notional"))
     spec.write_text(text.replace(SUMMARY, SUMMARY.replace("any client", "any client at all")), "utf-8")
+    shutil.copy(RECORD, tmp_path / RECORD.name)  # beside the spec, as in spec/
     out = tmp_path / "incremental"
     shutil.copytree(built, out)
     incremental = build(spec, out=out, strict=True, quiet=True, site=SITE)
@@ -78,6 +84,7 @@ def test_inputs_and_options_trigger_rebuilds(built: Path, tmp_path: Path) -> Non
     site, spec, out = tmp_path / "site", tmp_path / "tcp.yaml", tmp_path / "build"
     shutil.copytree(SITE, site)
     shutil.copy(SPEC, spec)
+    shutil.copy(RECORD, tmp_path / RECORD.name)
     shutil.copytree(built, out)
     assert build(spec, out=out, strict=True, quiet=True, site=site).up_to_date, "copies: same content, same key"
 
@@ -91,6 +98,21 @@ def test_inputs_and_options_trigger_rebuilds(built: Path, tmp_path: Path) -> Non
     spec.write_text(spec.read_text("utf-8").replace(DESCRIPTION, DESCRIPTION + " (edited)"), "utf-8")
     assert not build(spec, out=out, strict=True, quiet=True, site=site).up_to_date
     assert "(edited)" in (out / "site/en/states/closed/index.html").read_text("utf-8")
+
+    record = tmp_path / RECORD.name  # the abort recorded as a bare RST: no longer what the spec says
+    data = json.loads(record.read_text("utf-8"))
+    data["scenarios"]["abort"]["observed"]["segments"][0]["flags"] = ["RST"]
+    record.write_text(json.dumps(data), "utf-8")
+    stale = build(spec, out=out, strict=True, quiet=True, site=site)
+    assert not stale.up_to_date and stale.laid_out == stale.converted == 0, "the record is an input"
+    assert stale.warnings == (
+        f"the Linux record of 'abort' no longer matches the spec; re-run `tcpdiagram verify --spec {spec} "
+        f"--record {record}`",)
+    assert "linux-run" not in (out / "site/en/scenarios/abort/index.html").read_text("utf-8")
+    assert 'id="linux-run"' in (out / "site/en/scenarios/normal_close/index.html").read_text("utf-8")
+    assert not (out / "diagrams/en/observed-abort.svg").exists() and (out / "diagrams/en/observed-handshake.svg").exists()
+    assert "observed-abort" not in (out / "site/en/downloads/index.html").read_text("utf-8")
+    assert build(spec, out=out, strict=True, quiet=True, site=site).up_to_date
 
     assert not build(spec, out=out, langs=("en",), strict=True, quiet=True, site=site).up_to_date
     assert not (out / "site" / "en").exists() and not (out / "diagrams" / "zh").exists()

@@ -19,6 +19,7 @@ from tcpdiagram.site.mkdocs_run import SiteBuildFailed
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "spec" / "tcp.yaml"
 SITE = ROOT / "site"
+RECORD = ROOT / "spec" / "linux-record.json"
 
 pytestmark = pytest.mark.dot
 
@@ -57,7 +58,11 @@ def leftovers(parent: Path) -> list[str]:
 def test_layout_every_page_and_file(built: Path) -> None:
     from tcpdiagram.loader import load_spec
 
+    from tcpdiagram.simulate import simulate
+    from tcpdiagram.site.linux import load
+
     spec = load_spec(SPEC)
+    linux = load(spec, RECORD, {sc.id: simulate(spec, sc.id) for sc in spec.scenarios})
     assert (built / MARKER).is_file()
     assert sorted(p.name for p in built.iterdir()) == [MARKER, "diagrams", "site"], "caches live in the user cache"
     for prefix in ("", "en/"):
@@ -68,9 +73,11 @@ def test_layout_every_page_and_file(built: Path) -> None:
             assert (built / "site" / f"{prefix}states/{s.id.lower()}/index.html").is_file(), s.id
         for sc in spec.scenarios:
             assert (built / "site" / f"{prefix}scenarios/{sc.id}/index.html").is_file(), sc.id
-    names = {d.file(t, f) for d in catalog(spec) for t, f in d.files()}
+    names = {d.file(t, f) for d in catalog(spec, linux) for t, f in d.files()}
     assert {"state-full.svg", "state-full-dark.svg", "state-full.png", "state-full.pdf",
-            "scenario-normal_close.svg", "scenario-normal_close-dark.svg", "scenario-normal_close.pdf"} <= names
+            "scenario-normal_close.svg", "scenario-normal_close-dark.svg", "scenario-normal_close.pdf",
+            "observed-normal_close.svg", "observed-normal_close-dark.svg", "observed-normal_close.png",
+            "observed-normal_close.pdf"} <= names
     for lang in ("zh", "en"):
         assert {p.name for p in (built / "diagrams" / lang).iterdir()} == names
         site_dir = built / "site" / ("" if lang == "zh" else "en") / "diagrams"

@@ -122,13 +122,37 @@ def test_linked_site_folders_are_followed(project: Path, tmp_path: Path) -> None
     assert current_key(None, LANGS, False) != key, "MkDocs follows the link, so the key does"
 
 
-def test_the_record_is_found_as_verify_finds_it(project: Path) -> None:
-    from tcpdiagram.verify.record import RECORD_PATH, default_path
+def test_the_record_is_found_beside_the_spec_as_verify_finds_it(project: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key hashes linux-record.json beside the spec build() uses, which is the file the pipeline reads."""
+    from tcpdiagram.specfile import bundled
+    from tcpdiagram.verify.record import RECORD_NAME, RECORD_PATH, default_path
 
-    assert stamp.RECORD_PATH == RECORD_PATH
-    assert stamp.linux_record() == default_path()
+    assert stamp.RECORD_NAME == RECORD_NAME and RECORD_PATH == f"spec/{RECORD_NAME}"
+    assert stamp.linux_record() == Path(RECORD_PATH) and default_path() is None, "no record: none, not the bundled one"
     (project / "spec" / "linux-record.json").write_text("{}")
     assert stamp.linux_record() == default_path() == Path(RECORD_PATH)
+    other = project / "mine" / "tcp.yaml"
+    other.parent.mkdir()
+    shutil.copy(project / "spec" / "tcp.yaml", other)
+    assert stamp.linux_record(other) == other.parent / RECORD_NAME and default_path(other) is None
+    (other.parent / RECORD_NAME).write_text("{}")
+    assert stamp.linux_record(other) == default_path(other)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)  # no ./spec/tcp.yaml: the bundled spec, with the bundled record beside it
+    assert stamp.linux_record() == default_path() == bundled(RECORD_PATH)
+
+
+def test_the_record_beside_the_spec_changes_the_key(project: Path) -> None:
+    other = project / "mine" / "tcp.yaml"
+    other.parent.mkdir()
+    shutil.copy(project / "spec" / "tcp.yaml", other)
+    key = current_key(other, LANGS, False)
+    (project / "spec" / "linux-record.json").write_text("{}")
+    assert current_key(other, LANGS, False) == key, "another folder's record is not this spec's"
+    (other.parent / "linux-record.json").write_text("{}")
+    assert current_key(other, LANGS, False) != key
 
 
 def test_package_files_change_the_key(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

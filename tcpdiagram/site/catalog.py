@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ..errors import UsageError
 from ..model import Spec, Text
 
-Kind = Literal["state", "scenario"]
+if TYPE_CHECKING:
+    from .linux import Linux
+
+Kind = Literal["state", "scenario", "observed"]
 Theme = Literal["light", "dark"]
 THEMES: tuple[Theme, ...] = ("light", "dark")
 # SVG in both themes (the site pairs them with #only-light / #only-dark). PNG and PDF are made from the
@@ -22,9 +25,9 @@ RASTER_THEMES: tuple[Theme, ...] = ("light",)
 class Diagram:
     """One picture of the build, before language and theme are chosen."""
 
-    name: str  # file stem: state-full, state-time_wait, path-normal_close, scenario-normal_close
-    kind: Kind  # "state": Graphviz state diagram; "scenario": our sequence chart
-    view: str  # state views: full | state:<ID> | scenario:<ID>; charts: the scenario id
+    name: str  # file stem: state-full, state-time_wait, path-normal_close, scenario-normal_close, observed-normal_close
+    kind: Kind  # "state": Graphviz state diagram; "scenario": our sequence chart; "observed": the Linux run's chart
+    view: str  # state views: full | state:<ID> | scenario:<ID>; charts (both kinds): the scenario id
     title: Text
 
     def file(self, theme: Theme, fmt: str) -> str:
@@ -39,8 +42,9 @@ class Diagram:
 FULL_TITLE = Text(zh="完整状态图", en="The whole state diagram")
 
 
-def catalog(spec: Spec) -> tuple[Diagram, ...]:
-    """The diagrams of a spec in a stable order: full view, one per state, per scenario path, per chart."""
+def catalog(spec: Spec, linux: Linux | None = None) -> tuple[Diagram, ...]:
+    """The diagrams of a spec in a stable order: full view, one per state, per scenario path, per chart, and the
+    chart of each recorded Linux run that still agrees with the spec (`linux`, the build's record)."""
     out = [Diagram("state-full", "state", "full", FULL_TITLE)]
     for s in spec.states:
         out.append(Diagram(f"state-{s.id.lower()}", "state", f"state:{s.id}",
@@ -51,6 +55,13 @@ def catalog(spec: Spec) -> tuple[Diagram, ...]:
     for sc in spec.scenarios:
         out.append(Diagram(f"scenario-{sc.id.lower()}", "scenario", sc.id,
                            Text(zh=f"{sc.title.zh}：时序图", en=f"{sc.title.en}: sequence chart")))
+    if linux is not None:
+        v = linux.version
+        for sid in linux.shown:
+            sc = spec.scenario(sid)
+            out.append(Diagram(f"observed-{sid.lower()}", "observed", sid,
+                               Text(zh=f"{sc.title.zh}：在 Linux {v} 上观测到的时序图",
+                                    en=f"{sc.title.en}: sequence chart observed on Linux {v}")))
     seen: dict[str, str] = {}
     for d in out:
         if d.name in seen:
@@ -65,6 +76,11 @@ def by_view(diagrams: tuple[Diagram, ...], view: str) -> Diagram:
 
 def chart(diagrams: tuple[Diagram, ...], scenario: str) -> Diagram:
     return next(d for d in diagrams if d.kind == "scenario" and d.view == scenario)
+
+
+def observed(diagrams: tuple[Diagram, ...], scenario: str) -> Diagram | None:
+    """The chart of the scenario's recorded Linux run, when the build shows one."""
+    return next((d for d in diagrams if d.kind == "observed" and d.view == scenario), None)
 
 
 def page_name(ident: str) -> str:

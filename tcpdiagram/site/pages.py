@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import jinja2
 
 from ..model import Lang, Reference, Spec, Text, Transition
 from ..trace import Trace
 from . import strings
-from .catalog import Diagram, by_view, catalog, chart, page_name
+from .catalog import Diagram, by_view, catalog, chart, observed, page_name
 from .cite import resolve
 from .mdtext import Md, anchor, code, link, md
 from .snippets import snippets
 from .steps import step_rows
+
+if TYPE_CHECKING:
+    from .linux import Linux
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -119,6 +122,13 @@ class Helpers:
     def chart(self, scid: str) -> Diagram:
         return chart(self.diagrams, scid)
 
+    def observed(self, scid: str) -> Diagram | None:
+        return observed(self.diagrams, scid)
+
+    def sentences(self, *parts: Md) -> Md:
+        """Sentences in a row: Chinese sets none of the space English puts after a full stop."""
+        return Md(("" if self.lang == "zh" else " ").join(parts))
+
     @property
     def colon(self) -> Md:
         return Md("：" if self.lang == "zh" else ": ")
@@ -142,9 +152,11 @@ class Helpers:
         return Md(link(ref.title.get(self.lang), ref.url))
 
     def diagram_group(self, kind: str) -> list[Diagram]:
-        """full | state: | scenario: (state diagrams by view prefix) | chart (sequence charts)."""
+        """full | state: | scenario: (state diagrams by view prefix) | chart (sequence charts) | observed (Linux runs)."""
         if kind == "chart":
             return [d for d in self.diagrams if d.kind == "scenario"]
+        if kind == "observed":
+            return [d for d in self.diagrams if d.kind == "observed"]
         return [d for d in self.diagrams if d.kind == "state" and d.view.startswith(kind)]
 
     def snippets(self, d: Diagram) -> Md:
@@ -164,9 +176,14 @@ def render(template: str, helpers: Helpers, **context: Any) -> str:
     return text.rstrip("\n") + "\n"
 
 
-def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace]) -> dict[str, str]:
-    """Every generated page of one language: path relative to the language folder → Markdown."""
-    diagrams = catalog(spec)
+def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace], linux: Linux | None = None) -> dict[str, str]:
+    """Every generated page of one language: path relative to the language folder → Markdown.
+
+    `linux` is the build's Linux record: scenario pages whose recorded run still agrees show it.
+    """
+    from .linux import ANCHOR, run
+
+    diagrams = catalog(spec, linux)
     top = Helpers(spec, lang, diagrams, 0)
     sub = Helpers(spec, lang, diagrams, 1)
     pages: dict[str, str] = {
@@ -183,5 +200,6 @@ def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace]) -> dict[str,
         pages[f"states/{page_name(s.id)}.md"] = render("state.md.j2", sub, state=s, through=through)
     for sc in spec.scenarios:
         rows = step_rows(spec, traces[sc.id], lang)
-        pages[f"scenarios/{page_name(sc.id)}.md"] = render("scenario.md.j2", sub, scenario=sc, rows=rows)
+        pages[f"scenarios/{page_name(sc.id)}.md"] = render("scenario.md.j2", sub, scenario=sc, rows=rows,
+                                                           linux=run(spec, linux, sc.id, lang), linux_anchor=ANCHOR)
     return pages

@@ -14,6 +14,7 @@ from .layout_cache import LayoutCache
 
 if TYPE_CHECKING:
     from ..render.state_dot import Diagram as StateDiagram
+    from .linux import Linux
 
 DOT_PROCESSES = 2
 
@@ -56,17 +57,31 @@ def chart_svg(spec: Spec, job: Job, trace: Trace) -> str:
     return sequence_svg(layout(spec, trace, job.lang), job.theme)
 
 
+def observed_chart_svg(spec: Spec, job: Job, linux: Linux) -> str:
+    """The chart of a recorded Linux run (the catalogue lists only runs that still agree with the spec)."""
+    from ..verify.observed import observed_svg
+
+    svg = observed_svg(spec, linux.record, job.diagram.view, job.lang, job.theme)
+    if svg is None:
+        raise RuntimeError(f"the Linux record has no run of {job.diagram.view!r}, yet the catalogue lists its chart")
+    return svg
+
+
 def render_svgs(
-    spec: Spec, traces: Mapping[str, Trace], langs: Sequence[Lang], layout: LayoutCache | None = None
+    spec: Spec, traces: Mapping[str, Trace], langs: Sequence[Lang], layout: LayoutCache | None = None,
+    linux: Linux | None = None,
 ) -> dict[Lang, dict[str, str]]:
-    """language → SVG file name → SVG text, for every diagram in both themes."""
-    diagrams = catalog(spec)
+    """language → SVG file name → SVG text, for every diagram in both themes (`linux`: the build's record)."""
+    diagrams = catalog(spec, linux)
     jobs = [Job(lang, theme, d) for lang in langs for d in diagrams for theme in THEMES]
     state_jobs = [j for j in jobs if j.diagram.kind == "state"]
     svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs, layout)))
     for j in jobs:
         if j.diagram.kind == "scenario":
             svg[j] = chart_svg(spec, j, traces[j.diagram.view])
+        elif j.diagram.kind == "observed":
+            assert linux is not None
+            svg[j] = observed_chart_svg(spec, j, linux)
     out: dict[Lang, dict[str, str]] = {lang: {} for lang in langs}
     for j in jobs:
         out[j.lang][j.diagram.file(j.theme, "svg")] = svg[j]
@@ -83,11 +98,11 @@ class Raster:
     fmt: str
 
 
-def rasters(spec: Spec, langs: Sequence[Lang]) -> list[Raster]:
+def rasters(spec: Spec, langs: Sequence[Lang], linux: Linux | None = None) -> list[Raster]:
     """Every PNG and PDF of the build, in a stable order."""
     return [
         Raster(lang, d.file(theme, fmt), d.file(theme, "svg"), fmt)
-        for lang in langs for d in catalog(spec) for theme in RASTER_THEMES for fmt in RASTER_FORMATS
+        for lang in langs for d in catalog(spec, linux) for theme in RASTER_THEMES for fmt in RASTER_FORMATS
     ]
 
 

@@ -9,7 +9,8 @@ from typing import Any
 
 Json = dict[str, Any]
 FORMAT = 1
-RECORD_PATH = "spec/linux-record.json"
+RECORD_NAME = "linux-record.json"  # beside the spec it records (stamp.RECORD_NAME: a test keeps the two equal)
+RECORD_PATH = "spec/" + RECORD_NAME  # beside ./spec/tcp.yaml: where `verify --record` is told to write it
 
 
 def kernel_version(release: str) -> str:
@@ -40,14 +41,20 @@ def write_record(path: Path, record: Json) -> None:
     write_atomic(path, dumps(record).encode("utf-8"))
 
 
-def default_path() -> Path | None:
-    """spec/linux-record.json here, else the copy shipped with tcpdiagram, else None."""
-    from ..specfile import bundled
+def beside(spec_path: Path) -> Path:
+    """Where the record of a spec file lives: linux-record.json in the spec's folder."""
+    return spec_path.parent / RECORD_NAME
 
-    for candidate in (Path(RECORD_PATH), bundled(RECORD_PATH)):
-        if candidate.is_file():
-            return candidate
-    return None
+
+def default_path(spec_arg: Path | None = None) -> Path | None:
+    """The record beside the spec `build` would use (the argument, ./spec/tcp.yaml or the bundled one), or None.
+
+    The default spec is ./spec/tcp.yaml with ./spec/linux-record.json; the bundled spec has the bundled record.
+    """
+    from ..specfile import resolve_spec
+
+    candidate = beside(resolve_spec(spec_arg))
+    return candidate if candidate.is_file() else None
 
 
 def load_record(path: Path | str | None = None) -> Json | None:
