@@ -7,7 +7,6 @@ import re
 
 from ..model import Lang
 from .catalog import Diagram
-from .mdtext import md
 
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -29,7 +28,9 @@ def html_snippet(d: Diagram, lang: Lang) -> str:
 
 
 def markdown_snippet(d: Diagram, lang: Lang) -> str:
-    return f"![{md(d.title.get(lang))}]({d.file('light', 'svg')})"
+    """`![alt](file.svg)`; in alt text only backslashes and brackets need escaping (the snippet is copied as is)."""
+    alt = re.sub(r"([\\\[\]])", r"\\\1", _one_line(d.title.get(lang)))
+    return f"![{alt}]({d.file('light', 'svg')})"
 
 
 def latex_snippet(d: Diagram) -> str:
