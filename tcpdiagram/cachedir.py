@@ -112,3 +112,12 @@ def prune(days: int = PRUNE_AFTER_DAYS) -> int:
                 except OSError:
                     pass
     return removed
+
+
+def source_digest(*names: str) -> str:
+    """sha256 of some of tcpdiagram's own modules (paths relative to the package): code that shapes an entry."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in names:
+        h.update((here / name).read_bytes())
+    return h.hexdigest()

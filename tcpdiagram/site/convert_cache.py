@@ -7,9 +7,8 @@ import os
 import shutil
 import subprocess
 import threading
-from pathlib import Path
 
-from ..cachedir import Store
+from ..cachedir import Store, source_digest
 
 
 class ConvertCache:
@@ -42,14 +41,6 @@ class ConvertCache:
         return data
 
 
-def _sources(*names: str) -> str:
-    """sha256 of our own modules that shape the conversion (zoom, PDF font swap, font names)."""
-    here = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for name in names:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
 
 def identity() -> str:
     """Everything besides the SVG that changes a conversion's bytes: rsvg-convert (version, file), the fonts
@@ -66,5 +57,5 @@ def identity() -> str:
             rsvg = ""
     return "\n".join([
         f"convert 1; tcpdiagram {__version__}; {rsvg}", tool_identity("rsvg-convert"), fontconfig_fingerprint(),
-        _sources("convert.py", "render/style.py"), f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
+        source_digest("convert.py", "render/style.py"), f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
     ])

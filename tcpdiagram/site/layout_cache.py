@@ -6,10 +6,9 @@ import hashlib
 import json
 import os
 import subprocess
-from pathlib import Path
 from typing import Callable, Sequence
 
-from ..cachedir import Store
+from ..cachedir import Store, source_digest
 from ..render.state_dot import Diagram
 
 Finish = Callable[[Sequence[Diagram]], list[str]]
@@ -59,13 +58,6 @@ class LayoutCache:
             return None
 
 
-def _sources(*names: str) -> str:
-    here = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for name in names:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
 
 def identity() -> str:
     """Everything besides the DOT text and our titles that changes a finished SVG: dot (its version line, its
@@ -82,5 +74,5 @@ def identity() -> str:
     gv_env = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("GV", "GRAPHVIZ")))
     return "\n".join([
         f"layout 1; tcpdiagram {__version__}; {version}", tool_identity("dot"), fontconfig_fingerprint(),
-        _sources("render/dot_run.py", "render/svg_post.py"), *gv_env,
+        source_digest("render/dot_run.py", "render/svg_post.py"), *gv_env,
     ])
