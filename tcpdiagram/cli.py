@@ -254,6 +254,10 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except OSError as e:  # disk full, permission denied, a vanished folder: the environment, not a bug
+        where = f" {e.filename!r}" if e.filename else ""
+        _err(f"error: cannot access{where}: {e.strerror or e}")
+        sys.exit(3)
     except SystemExit:
         raise
     except BaseException as e:  # typer's own usage errors arrive here in non-standalone mode

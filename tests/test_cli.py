@@ -155,3 +155,13 @@ def test_output_files_get_the_usual_mode(tmp_path: Path) -> None:
     assert target.read_bytes() == b"<svg/>"
     assert target.stat().st_mode & 0o777 == 0o644
     assert [p.name for p in target.parent.iterdir()] == ["out.svg"]
+
+
+def test_an_unwritable_output_is_exit_3_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    rc, _, err = run(["render", "state", "-o", str(blocker / "x.svg")], capsys, monkeypatch)
+    assert rc == 3
+    assert err.startswith("error: cannot access") and "Traceback" not in err
