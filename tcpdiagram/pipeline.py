@@ -209,7 +209,7 @@ def _make(
         for lang in langs:
             for name, text in sorted(svgs[lang].items()):
                 _write(tmp, tmp / "diagrams" / lang / name, text.encode("utf-8"))
-                _write(tmp, docs / lang / "diagrams" / name, text.encode("utf-8"))
+                _link(tmp, tmp / "diagrams" / lang / name, docs / lang / "diagrams" / name)
             for raster in todo:
                 if raster.lang == lang:
                     _write(tmp, docs / lang / "diagrams" / raster.name, b"")  # stand-in, see above
@@ -236,7 +236,7 @@ def _make(
         for raster, data in conversions.results(tick):
             _write(tmp, tmp / "diagrams" / raster.lang / raster.name, data)
             prefix = "" if raster.lang == langs[0] else f"{raster.lang}/"  # i18n: default language at the root
-            _replace(tmp, tmp / "site" / f"{prefix}diagrams" / raster.name, data)
+            _replace(tmp, tmp / "diagrams" / raster.lang / raster.name, tmp / "site" / f"{prefix}diagrams" / raster.name)
     finally:
         conversions.close()
     shutil.rmtree(tmp / ".work")
@@ -247,19 +247,35 @@ def _make(
     return _Made(n_pages, n_files, (*ours, *warnings), layout.misses, converter.misses)
 
 
-def _replace(root: Path, path: Path, data: bytes) -> None:
-    """Fill a stand-in MkDocs copied; it must be there (else the site layout is not what we think)."""
+def _replace(root: Path, source: Path, path: Path) -> None:
+    """Fill a stand-in MkDocs copied with the finished file; it must be there (else the site is not what we think)."""
     if not path.is_file() or path.stat().st_size != 0:
         raise RuntimeError(f"expected the stand-in {path.relative_to(root)} in the built site")
-    _write(root, path, data)
+    path.unlink()
+    _link(root, source, path)
+
+
+def _inside(root: Path, path: Path) -> None:
+    """Refuse any path that leaves the build folder."""
+    if not path.resolve().is_relative_to(root.resolve()):
+        raise UsageError(f"refusing to write {str(path)!r}: outside the build folder")
 
 
 def _write(root: Path, path: Path, data: bytes) -> None:
-    """Write a new file; refuse any path that leaves the build folder."""
-    if not path.resolve().is_relative_to(root.resolve()):
-        raise UsageError(f"refusing to write {str(path)!r}: outside the build folder")
+    """Write a new file inside the build folder."""
+    _inside(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+def _link(root: Path, source: Path, path: Path) -> None:
+    """A second name for a file of this build (hard link: ~60 MB of PNG/PDF/SVG are not written twice)."""
+    _inside(root, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, path)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, path)
 
 
 def _umask() -> int:
