@@ -183,7 +183,8 @@ def _make(
     """
     from . import cachedir
     from .simulate import simulate
-    from .site import convert_cache, layout_cache
+    from .render import layout_cache
+    from .site import convert_cache
     from .site.linux import load as load_linux
     from .site.mkdocs_run import SiteBuildFailed, build_site
     from .site.pages import site_pages

@@ -98,6 +98,15 @@ def finish(diagrams: Sequence[Diagram]) -> list[str]:
     return [postprocess(svg, d.title, d.desc, d.titles) for svg, d in zip(raw, diagrams)]
 
 
+def _cached(diagrams: Sequence[Diagram]) -> list[str]:
+    """Finished SVGs from the user's layout cache (the one builds use), laying out only what is new."""
+    from .. import cachedir
+    from .layout_cache import LayoutCache, identity
+
+    folder = cachedir.ensure(cachedir.folder("layout"))
+    return LayoutCache(cachedir.Store(folder, "svg") if folder else None, identity()).svgs(diagrams, finish)
+
+
 def render_state(
     spec: Spec,
     view: str = "full",
@@ -110,9 +119,10 @@ def render_state(
     """One state diagram as svg, png, pdf or dot bytes."""
     _choice("format", fmt, FORMATS)
     v = make_view(spec, view, lang, naming, layers, theme)
+    diagram = build(spec, v)
     if fmt == "dot":
-        return build(spec, v).source.encode("utf-8")
-    svg = svgs(spec, [v])[0]
+        return diagram.source.encode("utf-8")
+    svg = _cached([diagram])[0]
     if fmt == "svg":
         return svg.encode("utf-8")
     from ..convert import svg_to

@@ -10,7 +10,7 @@ from ..model import Lang, Spec
 from ..trace import Trace
 from .catalog import RASTER_FORMATS, RASTER_THEMES, THEMES, Diagram, Theme, catalog
 from .convert_cache import ConvertCache
-from .layout_cache import LayoutCache
+from ..render.layout_cache import LayoutCache
 
 if TYPE_CHECKING:
     from ..render.state_dot import Diagram as StateDiagram

@@ -9,7 +9,7 @@ import subprocess
 from typing import Callable, Sequence
 
 from ..cachedir import Store, source_digest
-from ..render.state_dot import Diagram
+from .state_dot import Diagram
 
 Finish = Callable[[Sequence[Diagram]], list[str]]
 
@@ -63,7 +63,7 @@ def identity() -> str:
     """Everything besides the DOT text and our titles that changes a finished SVG: dot (its version line, its
     files), the fonts it measures with (fontconfig state), Graphviz's environment, our run/post-process code."""
     from .. import __version__
-    from ..render.dot_run import dot_exe
+    from .dot_run import dot_exe
     from ..stamp import fontconfig_fingerprint, tool_identity
 
     try:
