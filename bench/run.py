@@ -158,12 +158,16 @@ def command_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
                    cwd=proj, env=env, check=True)
     single = median(lambda: run([TCPDIAGRAM, "render", "state", "--view", "full", "-o", str(work / "f.svg")],
                                 proj, env), n)
+    fresh = iter(range(10**6))
+    uncached = median(lambda: run([TCPDIAGRAM, "render", "state", "--view", "full", "-o", str(work / "u.svg")], proj,
+                                  dict(env, TCPDIAGRAM_CACHE=str(work / f"empty-cache-{next(fresh)}"))), n)
     raw = median(lambda: run(["dot", "-Tsvg", str(dot_file), "-o", str(work / "raw.svg")], proj, env), n)
     helptime = median(lambda: run([TCPDIAGRAM, "--help"], proj, env), n)
     marginal = marginal_svg_ms(work, env)
     return [
         Row("render state --view full", single, f"≤ 150 ms and ≤ 9× raw dot ({single / raw:.1f}×)",
-            single <= 150 and single <= 9 * raw),
+            single <= 150 and single <= 9 * raw, "caches warm, as when re-rendering"),
+        Row("render state --view full, empty cache", uncached, f"no target ({uncached / raw:.1f}× raw dot)", None),
         Row("raw dot -Tsvg, same DOT", raw, "", None),
         Row("tcpdiagram --help", helptime, "≤ 150 ms", helptime <= 150),
         Row("marginal cost of one more SVG diagram", marginal, "≤ 5 ms", marginal <= 5),
