@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from .errors import UsageError
+from .fsutil import umask
 from .model import LANGS, Lang, Spec
 from .specfile import site_source
 from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key, is_up_to_date, linux_record,
@@ -142,7 +143,7 @@ def build_spec(
     out.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report:
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
-        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a published site must be readable
+        os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; a published site must be readable
         try:
             result = _make(spec, site, tmp, chosen, strict, report, record)
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
@@ -278,11 +279,6 @@ def _link(root: Path, source: Path, path: Path) -> None:
     except OSError:  # a file system without hard links
         shutil.copyfile(source, path)
 
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def swap(tmp: Path, out: Path) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable, Sequence
 
 from ..errors import UsageError
+from ..schema import suggest
 from ..model import DEFAULT_LAYERS, LANGS, LAYERS, NAMINGS, Layer, PeerId, Spec
 from .state_dot import Diagram, View, build
 from .style import THEMES
@@ -15,8 +15,7 @@ VIEW_FORMS = ("full", "scenario:<ID>", "state:<ID>")
 
 
 def _suggest(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=3, cutoff=0.6)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    return suggest(value, tuple(known))
 
 
 def _choice(what: str, value: str, known: Sequence[str]) -> str:
@@ -77,11 +76,6 @@ def make_view(
         return View(kind="state", focus=arg, layers=chosen or LAYERS, **common)  # type: ignore[arg-type]
     raise UsageError(f"unknown view {view!r}{_suggest(kind, ('full', 'scenario', 'state'))}; "
                      f"use one of: {', '.join(VIEW_FORMS)}")
-
-
-def diagram(spec: Spec, **options: object) -> Diagram:
-    """The DOT diagram for `make_view` options (view=, lang=, naming=, layers=, theme=, highlight=)."""
-    return build(spec, make_view(spec, **options))  # type: ignore[arg-type]
 
 
 def svgs(spec: Spec, views: Sequence[View]) -> list[str]:

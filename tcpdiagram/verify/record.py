@@ -78,8 +78,3 @@ def scenario_summary(record: Json, scenario_id: str) -> str | None:
         return None
     return f"reproduced on Linux {record['kernel']['version']}: {sc['passed']}/{sc['runs']} runs"
 
-
-def observed_trace(record: Json, scenario_id: str) -> Json | None:
-    """Run 1 of a scenario in the simulator's trace shape (peers.X.states, segments with sent/received)."""
-    sc = record["scenarios"].get(scenario_id)
-    return None if sc is None else sc["observed"]
