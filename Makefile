@@ -9,13 +9,18 @@ STAMPS := .make-stamps
 APT_BUILD := graphviz fonts-noto-cjk fonts-wqy-microhei librsvg2-bin
 APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2
 
-.PHONY: build test bench check clean apt-build apt-test
+.PHONY: build test lint bench check clean apt-build apt-test
 
 build: apt-build $(STAMPS)/venv
 	$(VENV)/bin/tcpdiagram build
 
-test: apt-test $(STAMPS)/venv-test
+test: apt-test $(STAMPS)/venv-test lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# Static checks, run first by `make test`: ruff on everything, mypy --strict on the package (incremental cache).
+lint: $(STAMPS)/venv-test
+	$(VENV)/bin/ruff check tcpdiagram tests bench
+	$(VENV)/bin/mypy --strict tcpdiagram
 
 bench: apt-test $(STAMPS)/venv-test
 	$(PY) bench/run.py

@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from . import __version__
 from .errors import SpecError, TcpDiagramError
+
+if TYPE_CHECKING:
+    from .model import Spec
 
 app = typer.Typer(
     name="tcpdiagram",
@@ -86,7 +89,7 @@ def _err(message: str) -> None:
     sys.stderr.write(message.rstrip("\n") + "\n")
 
 
-def _load(spec: Path | None, use_cache: bool = True):  # type: ignore[no-untyped-def]
+def _load(spec: Path | None, use_cache: bool = True) -> Spec:
     from .specfile import load_checked
 
     return load_checked(spec, use_cache)
@@ -260,7 +263,7 @@ def main() -> None:
         sys.exit(3)
     except SystemExit:
         raise
-    except BaseException as e:  # typer's own usage errors arrive here in non-standalone mode
+    except BaseException as e:  # noqa: BLE001 - typer's own usage errors arrive here in non-standalone mode
         code = _usage_exit(e)
         if code is not None:
             sys.exit(code)

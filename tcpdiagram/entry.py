@@ -13,7 +13,8 @@ BuildArgs = namedtuple("BuildArgs", "spec out langs strict quiet")
 def parse_build(args: list[str]) -> BuildArgs | None:
     """The options of `build` in their plain forms; None for anything else (the full CLI then decides)."""
     spec: Path | None = None
-    out, langs, strict, quiet = Path("build"), ("zh", "en"), False, False
+    langs: tuple[str, ...] = ("zh", "en")
+    out, strict, quiet = Path("build"), False, False
     i = 0
     while i < len(args):
         arg = args[i]

@@ -242,7 +242,7 @@ def _scenario(r: Rec) -> m.Scenario:
         linux_rules=tuple(_linux_rule(x) for x in r["linux_rules"]),
         peers=(peer("A"), peer("B")), delay=r["network"]["delay"],
         timers=tuple(m.Timer(k, v) for k, v in r["timers"].items()),
-        layers=layers,  # type: ignore[arg-type]
+        layers=layers,
         steps=tuple(m.Step(st["at"], st["peer"], st["event"], st.pos, _where(st)) for st in r["steps"]),
         seq=(seq["A"], seq["B"]),
         expect=(tuple(r["expect"]["A"]), tuple(r["expect"]["B"])),

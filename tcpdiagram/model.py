@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Mapping
+from typing import Literal, Mapping, Protocol, TypeVar
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -298,7 +298,16 @@ class Spec:
         return tuple(t for t in self.transitions if t.layer in layers)
 
 
-def _by_id(items: tuple, key: str):  # type: ignore[no-untyped-def,type-arg]
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_HasId)
+
+
+def _by_id(items: tuple[_T, ...], key: str) -> _T:
+    """The item whose id is `key` (KeyError when none is)."""
     for item in items:
         if item.id == key:
             return item

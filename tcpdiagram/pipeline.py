@@ -44,7 +44,7 @@ def check_langs(langs: Sequence[str]) -> tuple[Lang, ...]:
         if lang not in LANGS:
             raise UsageError(f"unknown language {lang!r}; choose from: {', '.join(LANGS)}")
         if lang not in out:
-            out.append(lang)  # type: ignore[arg-type]
+            out.append(lang)
     if not out:
         raise UsageError(f"--lang needs at least one of: {', '.join(LANGS)}")
     return tuple(out)

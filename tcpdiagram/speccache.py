@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .cachedir import Store
     from .model import Spec
 
 PACKAGE = Path(__file__).resolve().parent
@@ -31,7 +32,7 @@ def key(data: bytes, display: str) -> str:
     return hashlib.sha256(b"\0".join([data, display.encode(), code_fingerprint().encode()])).hexdigest()
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store() -> Store | None:
     from . import cachedir
 
     folder = cachedir.ensure(cachedir.folder("spec"))

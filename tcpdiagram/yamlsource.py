@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Protocol, Union
 
 import yaml
 
@@ -98,17 +98,24 @@ def _prescan(text: str, file: str) -> list[Issue]:
         if "\u3000" in lead:
             col = lead.index("\u3000") + 1
             issues.append(Issue(Pos(file, n, col), "", "full-width space (U+3000) in the indentation; indent with ASCII spaces"))
-        m = _FW_COLON_KEY.match(line)
-        if m:
+        colon = _FW_COLON_KEY.match(line)
+        if colon:
             msg = "full-width colon '：' (U+FF1A) after a key; YAML needs an ASCII ':' followed by a space"
-            issues.append(Issue(Pos(file, n, m.start(1) + 1), "", msg))
+            issues.append(Issue(Pos(file, n, colon.start(1) + 1), "", msg))
         for m in _FW_COMMA_FLOW.finditer(line):
             msg = "full-width comma '，' (U+FF0C) in a [list]; YAML separates items with an ASCII ','"
             issues.append(Issue(Pos(file, n, m.start(1) + 1), "", msg))
     return issues
 
 
-def _pos(file: str, mark: yaml.Mark | None) -> Pos:
+class _Mark(Protocol):
+    """A parser position: PyYAML's pure-Python and C parsers each have their own Mark class."""
+
+    line: int
+    column: int
+
+
+def _pos(file: str, mark: _Mark | None) -> Pos:
     if mark is None:
         return Pos(file, 1, 1)
     return Pos(file, mark.line + 1, mark.column + 1)

@@ -43,6 +43,17 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The one full build of the test session (both languages, --strict), shared by every test module."""
+    from tcpdiagram.pipeline import build
+
+    out = tmp_path_factory.mktemp("session") / "build"
+    result = build(SPEC_PATH, out=out, strict=True, quiet=True, site=ROOT / "site")
+    assert result.warnings == ()
+    return out
+
+
+@pytest.fixture(scope="session")
 def spec() -> Spec:
     return load_spec(SPEC_PATH, display="spec/tcp.yaml")
 

@@ -12,7 +12,7 @@ from typing import Any, Iterator
 import pytest
 
 from tcpdiagram.pipeline import MARKER, MARKER_TEXT
-from test_pipeline import ROOT, built, session_build  # noqa: F401 - the session build fixture
+from test_pipeline import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.dot]
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -30,7 +30,7 @@ class _Quiet(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(built: Path) -> Iterator[str]:  # noqa: F811 - fixture from test_pipeline
+def base_url(built: Path) -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(built / "site")))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -13,7 +13,7 @@ from tcpdiagram.pipeline import MARKER, build
 from tcpdiagram.site.catalog import catalog
 from tcpdiagram.stamp import read_marker
 
-from test_pipeline import RECORD, SITE, SPEC, built, leftovers, tree  # noqa: F401 - the session build fixture
+from test_pipeline import RECORD, SITE, SPEC, leftovers, tree
 
 pytestmark = pytest.mark.dot
 

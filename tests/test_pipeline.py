@@ -23,24 +23,6 @@ RECORD = ROOT / "spec" / "linux-record.json"
 
 pytestmark = pytest.mark.dot
 
-_BUILT: dict[str, Path] = {}
-
-
-def session_build(factory: pytest.TempPathFactory) -> Path:
-    """The one full build of the test session (both languages, --strict), shared by every test module."""
-    if "out" not in _BUILT:
-        out = factory.mktemp("session") / "build"
-        result = build(SPEC, out=out, strict=True, quiet=True, site=SITE)
-        assert result.warnings == ()
-        _BUILT["out"] = out
-    return _BUILT["out"]
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return session_build(tmp_path_factory)
-
-
 def tree(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     """Relative path → sha256 of every file under root (folders in `skip` left out)."""
     out = {}

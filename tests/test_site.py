@@ -22,7 +22,7 @@ from tcpdiagram.site.mdtext import code, link, md
 from tcpdiagram.site.mkdocs_run import expand_nav
 from tcpdiagram.site.pages import site_pages
 from tcpdiagram.site.snippets import snippets
-from test_pipeline import RECORD, SITE, built, session_build  # noqa: F401 - the session build fixture
+from test_pipeline import RECORD, SITE
 
 HOSTILE = "A|B 'q' \"dq\" &amp; *bold* <script>alert(1)</script> [x](javascript:alert(1)) `tick` {: onclick=x} _u_ #h \\ ![i](x.png)"
 EXTENSIONS = ["tables", "attr_list", "md_in_html", "admonition", "toc"]
@@ -278,7 +278,7 @@ def render_tabbed(text: str) -> str:
 # ---- the real site ----------------------------------------------------------------------------
 
 
-def test_citations_render_as_links(built: Path) -> None:  # noqa: F811 - fixture from test_pipeline
+def test_citations_render_as_links(built: Path) -> None:
     page = (built / "site/en/states/established/index.html").read_text("utf-8")
     assert '<a href="https://www.rfc-editor.org/rfc/rfc9293#section-3.10.7.4">RFC 9293 §3.10.7.4</a>' in page
     assert '<a href="https://www.rfc-editor.org/rfc/rfc9293#figure-5">RFC 9293 Figure 5</a>' in page
@@ -286,7 +286,7 @@ def test_citations_render_as_links(built: Path) -> None:  # noqa: F811 - fixture
     assert 'href="https://github.com/torvalds/linux/tree/master/net/ipv4/tcp.c">Linux net/ipv4/tcp.c</a>' in zh
 
 
-def test_cjk_heading_ids_and_light_dark_pairs(built: Path) -> None:  # noqa: F811
+def test_cjk_heading_ids_and_light_dark_pairs(built: Path) -> None:
     page = (built / "site/states/time_wait/index.html").read_text("utf-8")
     assert 'id="这个状态表示什么"' in page
     assert 'src="../../diagrams/state-time_wait.svg#only-light"' in page
@@ -353,7 +353,7 @@ def test_hostile_labels_render_literally_everywhere(spec: Spec, tmp_path: Path) 
     rows = re.findall(r"<tr>(.*?)</tr>", overview.split("<table>")[1].split("</table>")[0], re.S)[1:]
     assert len(rows) == len(spec.states) and all(r.count("<td") == 4 for r in rows)
     state = (out / "site/states/time_wait/index.html").read_text("utf-8")
-    assert f"<h1 id=" in state and literal in state
+    assert "<h1 id=" in state and literal in state
     for svg in (out / "diagrams").rglob("*.svg"):
         root = ET.parse(svg).getroot()
         assert not any(el.tag.endswith(("script", "foreignObject")) for el in root.iter()), svg

@@ -34,7 +34,7 @@ def parse_layers(layers: str | Sequence[str] | None) -> tuple[Layer, ...] | None
         return None
     for x in items:
         _choice("layer", x, LAYERS)
-    return tuple(x for x in LAYERS if x in items)  # type: ignore[misc]
+    return tuple(x for x in LAYERS if x in items)
 
 
 def scenario_path(spec: Spec, scenario_id: str) -> dict[PeerId, tuple[str, ...]]:

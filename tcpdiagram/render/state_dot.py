@@ -274,7 +274,7 @@ def _edge_style(t: Transition, view: View, pal: Palette, hl: Mapping[PeerId, set
     style = "dashed" if t.path == "server" else "solid"
     width = 2.4 if t.path else 1.0
     if view.kind == "scenario":
-        peers = [p for p in ("A", "B") if t.id in hl.get(p, set())]  # type: ignore[comparison-overlap]
+        peers = [p for p in ("A", "B") if t.id in hl.get(p, set())]
         if not peers:
             return [f'style="{style}"', f'color="{pal.faded}"', f'fontcolor="{pal.faded}"']
         colours = {"A": pal.peer_a, "B": pal.peer_b}

@@ -29,7 +29,7 @@ def postprocess(svg: str, title: str, desc: str, titles: Mapping[str, str] | Non
     - "transparent" paint written as "none" (SVG 1.1 renderers reject the CSS keyword);
     - sibling clusters in id order, so the bytes do not depend on dot's memory layout.
     """
-    root = ET.fromstring(svg.encode("utf-8"))  # the default parser drops comments and the DOCTYPE
+    root = ET.fromstring(svg.encode("utf-8"))  # noqa: S314 - dot's output; the default parser drops comments, DOCTYPE
     if root.tag != _S + "svg":
         raise ValueError(f"not an SVG document: root element {root.tag!r}")
     _sanitize(root)

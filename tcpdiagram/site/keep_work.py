@@ -33,7 +33,7 @@ def keep(target: Path, spec: Spec, langs: Sequence[Lang], site: Path, docs: Path
     shutil.copytree(docs, target / "docs")
     config = site.resolve() / "mkdocs.yml"
     raw = yaml.load(config.read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - the site's own config
-    effective = {
+    effective: dict[str, object] = {
         "INHERIT": str(config),
         "docs_dir": str(target / "docs"),
         "site_dir": str(target / "site"),

@@ -40,7 +40,7 @@ def _finalize(value: object) -> str:
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=False,  # Markdown, not HTML: _finalize escapes for Markdown instead
+        autoescape=False,  # noqa: S701 - Markdown, not HTML: _finalize escapes for Markdown instead
         undefined=jinja2.StrictUndefined,
         finalize=_finalize,
         keep_trailing_newline=True,

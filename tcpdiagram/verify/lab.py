@@ -98,7 +98,7 @@ class Lab:
         for ns in self.ns.values():
             try:
                 ns.delete()
-            except BaseException as e:  # still try the other namespace
+            except BaseException as e:  # noqa: BLE001 - still try the other namespace; the first is re-raised
                 errors.append(e)
         if errors:
             raise errors[0]

@@ -38,7 +38,8 @@ def observed_to_trace(spec: Spec, scenario_id: str, observed: Json) -> Trace:
     """The record of one run (verify's trace shape) as a Trace of the derived scenario `<id>_linux`."""
     sc = spec.scenario(scenario_id)
     roles = {p.id: p.role for p in sc.peers}
-    peers = tuple(PeerTrace(pid, roles[pid], tuple(observed["peers"][pid]["states"])) for pid in ("A", "B"))
+    a, b = (PeerTrace(pid, roles[pid], tuple(observed["peers"][pid]["states"])) for pid in ("A", "B"))
+    peers = (a, b)
     segments = tuple(
         Segment(
             index=i, src=s["src"], dst=s["dst"], flags=tuple(f for f in FLAGS if f in s["flags"]),
