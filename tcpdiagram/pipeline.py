@@ -178,23 +178,22 @@ def _make(
 ) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
-    State diagrams and PNG/PDF files come from the user cache (cachedir) when their inputs are unchanged.
+    State diagrams and PNG/PDF files come from the user cache (tcpdiagram/cache/) when their inputs are unchanged.
     PNG/PDF conversions (rsvg-convert, ~0.3 s per PNG) run in threads while MkDocs builds: MkDocs sees
     empty stand-ins with the right names (so its link checks pass), the real files replace them after.
     """
-    from . import cachedir
+    from .cache.convert import open_convert_cache
+    from .cache.layout import open_layout_cache
+    from .cache.store import ensure, folder, prune
     from .simulate import simulate
-    from .render import layout_cache
-    from .site import convert_cache
     from .site.linux import load as load_linux
     from .site.mkdocs_run import SiteBuildFailed, build_site
     from .site.pages import site_pages
     from .site.render_all import Conversions, rasters, render_svgs
 
-    cache = cachedir.ensure(cachedir.folder())
-    layout = layout_cache.LayoutCache(cachedir.Store(cache / "layout", "svg") if cache else None, layout_cache.identity())
-    converter = convert_cache.ConvertCache(cachedir.Store(cache / "convert", "bin") if cache else None,
-                                           convert_cache.identity())
+    cache = ensure(folder())
+    layout = open_layout_cache()
+    converter = open_convert_cache()
     report.step("simulate the scenarios and render the diagrams")
     traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
     linux = load_linux(spec, record, traces)  # once; the diagrams and the pages share it
@@ -244,7 +243,7 @@ def _make(
     shutil.rmtree(tmp / ".work")
     n_files = sum(len(v) for v in svgs.values()) + len(todo)
     if cache is not None:
-        cachedir.prune()
+        prune()
     ours = linux.warnings if linux is not None else ()
     return _Made(n_pages, n_files, (*ours, *warnings), layout.misses, converter.misses)
 

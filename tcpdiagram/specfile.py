@@ -34,7 +34,7 @@ def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
     """Load and validate; raise SpecError carrying every problem of both phases.
 
     A spec whose exact bytes already loaded and validated cleanly with this very code comes from the
-    user cache (speccache), which skips YAML, loading, validation and the scenario simulations.
+    user cache (cache/spec.py), which skips YAML, loading, validation and the scenario simulations.
     """
     from .errors import Issue, SpecError
     from .model import Pos
@@ -46,7 +46,7 @@ def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
     except OSError as e:
         raise SpecError([Issue(Pos(display, 0, 0), "", f"cannot read the spec: {e.strerror}")]) from None
     if use_cache:
-        from . import speccache
+        from .cache import spec as speccache
 
         cached = speccache.get(data, display)
         if cached is not None:

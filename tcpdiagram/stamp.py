@@ -5,20 +5,19 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from collections.abc import Iterator  # not typing, not shutil: the no-change path imports little
-from pathlib import Path
+from pathlib import Path  # not typing, not shutil: the no-change path imports little
 
 from . import __version__
-from .specfile import PACKAGE, resolve_spec, site_source
+from .cache.fingerprint import code_fingerprint, files, fontconfig_fingerprint, installed_dists, tool_identity
+from .specfile import resolve_spec, site_source
 
 MARKER = ".tcpdiagram-build"
 MARKER_TEXT = "This folder is made by `tcpdiagram build`; the next build replaces all of it.\n"
 # A fixed build date (2024-01-01T00:00:00Z) unless the caller sets one: the same inputs give the same bytes.
 DEFAULT_SOURCE_DATE_EPOCH = "1704067200"
-KEY_FORMAT = "tcpdiagram-build-key 1"
+KEY_FORMAT = "tcpdiagram-build-key 2"
 TOOLS = ("dot", "rsvg-convert")
 RECORD_NAME = "linux-record.json"  # verify.record.RECORD_NAME (a test keeps the two lookups equal)
-_SKIP_DIRS = {"__pycache__", ".git", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
 class _Key:
@@ -46,7 +45,7 @@ def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, sit
     k.add("spec", _read(resolve_spec(spec_arg)))
     k.add("linux-record", _read(linux_record(spec_arg)))
     _tree(k, "site", site if site is not None else site_source())
-    _tree(k, "package", PACKAGE)
+    k.add("package", code_fingerprint())
     for tool in TOOLS:
         k.add("tool", tool_identity(tool))
     k.add("dists", "\n".join(installed_dists()))
@@ -68,101 +67,11 @@ def _read(path: Path) -> bytes:
         return f"unreadable\0{type(e).__name__}".encode()
 
 
-def _files(root: Path) -> Iterator[tuple[str, Path]]:
-    """(relative posix path, path) of every file under root, sorted; caches and VCS folders left out."""
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):  # as MkDocs reads docs
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        base = Path(dirpath)
-        rel = base.relative_to(root).as_posix()
-        for name in sorted(filenames):
-            if not name.endswith(".pyc"):
-                yield (name if rel == "." else f"{rel}/{name}"), base / name
-
-
 def _tree(k: _Key, label: str, root: Path) -> None:
     """Paths and bytes of every file under root (a missing root hashes as such)."""
     k.add(label, "dir" if root.is_dir() else "missing")
-    for rel, path in _files(root):
+    for rel, path in files(root):
         k.add(f"{label}:{rel}", _read(path))
-
-
-def _stat(path: str | Path) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return f"{path} -"
-    return f"{path} {st.st_mtime_ns} {st.st_size}"
-
-
-def which(name: str) -> str | None:
-    """shutil.which for a bare command name (the tools' own lookups use shutil.which; this spares its import)."""
-    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        path = os.path.join(folder or ".", name)
-        if os.access(path, os.X_OK) and not os.path.isdir(path):
-            return path
-    return None
-
-
-def tool_identity(name: str) -> str:
-    """Resolved path, mtime and size of a tool on PATH (no subprocess); for dot also its plugin config."""
-    exe = which(name)
-    if exe is None:
-        return f"{name} missing"
-    real = os.path.realpath(exe)
-    parts = [f"{name} {exe}", _stat(real)]
-    if name == "dot":
-        prefix = Path(real).parent.parent
-        parts += [_stat(p) for p in sorted(prefix.glob("lib/*/graphviz/config6*"))]
-        parts += [_stat(p) for p in sorted(prefix.glob("lib/graphviz/config6*"))]
-    return "\n".join(parts)
-
-
-def installed_dists() -> list[str]:
-    """Names (with versions) of every installed distribution on sys.path: MkDocs, its theme, plugins, jieba, …
-
-    A superset of what the site build imports, read from folder listings only (no metadata parsing):
-    installing or upgrading any package rebuilds once, which is cheaper than missing a plugin's upgrade.
-    """
-    names: set[str] = set()
-    for entry in dict.fromkeys(sys.path):
-        try:
-            listing = os.listdir(entry or ".")
-        except OSError:
-            continue
-        names.update(n for n in listing if n.endswith((".dist-info", ".egg-info")))
-    return sorted(names)
-
-
-def _fontconfig_paths() -> tuple[list[Path], list[Path]]:
-    """(folders judged by their mtime, configuration folders judged file by file)."""
-    home = Path.home()
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
-    config = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
-    data = Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share")
-    folders = [Path("/var/cache/fontconfig"), cache / "fontconfig", Path("/usr/share/fonts"),
-               Path("/usr/local/share/fonts"), home / ".fonts", data / "fonts"]
-    configs = [Path("/etc/fonts"), Path("/etc/fonts/conf.d"), config / "fontconfig", config / "fontconfig" / "conf.d"]
-    return folders, configs
-
-
-def fontconfig_fingerprint() -> str:
-    """What decides which fonts dot and rsvg-convert measure and draw with, from stats only.
-
-    Font and cache folders by mtime (fc-cache renames new cache files in, so adding or removing a font
-    moves the cache folder's mtime); configuration folders file by file (their files are edited in place,
-    conf.d links followed).
-    """
-    lines = [f"{v}={os.environ.get(v, '')}" for v in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT")]
-    folders, configs = _fontconfig_paths()
-    lines += (_stat(f) for f in folders)
-    for folder in configs:
-        lines.append(_stat(folder))
-        try:
-            names = sorted(os.listdir(folder))
-        except OSError:
-            continue
-        lines += (_stat(folder / n) for n in names)
-    return "\n".join(lines)
 
 
 # --- the marker: the key and a summary of the finished tree ---------------------------------------------

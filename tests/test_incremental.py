@@ -132,7 +132,7 @@ def test_an_edited_output_file_is_rebuilt(built: Path, tmp_path: Path) -> None:
 def _own_conversions(built: Path, version: Path) -> list[Path]:
     """The cache files of three PNGs of `built` (their keys come from its SVGs)."""
     from tcpdiagram.pipeline import source_date_epoch
-    from tcpdiagram.site import convert_cache
+    from tcpdiagram.cache import convert as convert_cache
 
     with source_date_epoch():  # the build's PDF dates, so the key's identity is the build's
         cc = convert_cache.ConvertCache(None, convert_cache.identity())

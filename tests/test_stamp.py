@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tcpdiagram import cachedir, stamp
+from tcpdiagram import stamp
+from tcpdiagram.cache import fingerprint
+from tcpdiagram.cache import store as cachedir
 from tcpdiagram.stamp import MARKER, current_key, is_up_to_date, read_marker, write_marker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +48,8 @@ def test_stamp_imports_only_the_standard_library(tmp_path: Path) -> None:
     """With site disabled nothing but the stdlib and three of our modules can load; with it, nothing heavy does."""
     bare = _probe(tmp_path, "-S")
     assert bare["foreign"] == []
-    assert set(bare["ours"]) <= {"tcpdiagram", "tcpdiagram.stamp", "tcpdiagram.specfile"}
+    assert set(bare["ours"]) <= {"tcpdiagram", "tcpdiagram.stamp", "tcpdiagram.specfile", "tcpdiagram.cache",
+                                 "tcpdiagram.cache.fingerprint"}
     full = _probe(tmp_path)
     assert [m for m in full["foreign"] if m.split(".")[0] in HEAVY] == []
 
@@ -157,8 +160,8 @@ def test_the_record_beside_the_spec_changes_the_key(project: Path) -> None:
 
 def test_package_files_change_the_key(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     package = tmp_path / "pkg"
-    shutil.copytree(stamp.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(stamp, "PACKAGE", package)
+    shutil.copytree(fingerprint.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE", package)
     key = current_key(None, LANGS, False)
     (package / "site" / "__pycache__").mkdir(exist_ok=True)
     (package / "site" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"compiled")
@@ -329,4 +332,4 @@ def test_prune_removes_old_entries_once_a_day(tmp_path: Path, monkeypatch: pytes
 
 @pytest.mark.parametrize("name", ["dot", "rsvg-convert", "python3", "no-such-tool-here"])
 def test_which_agrees_with_shutil(name: str) -> None:
-    assert stamp.which(name) == shutil.which(name)
+    assert fingerprint.which(name) == shutil.which(name)

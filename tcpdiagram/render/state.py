@@ -94,11 +94,9 @@ def finish(diagrams: Sequence[Diagram]) -> list[str]:
 
 def _cached(diagrams: Sequence[Diagram]) -> list[str]:
     """Finished SVGs from the user's layout cache (the one builds use), laying out only what is new."""
-    from .. import cachedir
-    from .layout_cache import LayoutCache, identity
+    from ..cache.layout import open_layout_cache
 
-    folder = cachedir.ensure(cachedir.folder("layout"))
-    return LayoutCache(cachedir.Store(folder, "svg") if folder else None, identity()).svgs(diagrams, finish)
+    return open_layout_cache().svgs(diagrams, finish)
 
 
 def render_state(

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..cachedir import ensure
+from ..cache.store import ensure
 from ..errors import TcpDiagramError
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner about MkDocs 2 is not a warning

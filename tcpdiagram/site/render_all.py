@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 from ..model import Lang, Spec
 from ..trace import Trace
 from .catalog import RASTER_FORMATS, RASTER_THEMES, THEMES, Diagram, Theme, catalog
-from .convert_cache import ConvertCache
-from ..render.layout_cache import LayoutCache
+from ..cache.convert import ConvertCache
+from ..cache.layout import LayoutCache
 
 if TYPE_CHECKING:
     from ..render.state_dot import Diagram as StateDiagram

@@ -8,7 +8,8 @@ import shutil
 import subprocess
 import threading
 
-from ..cachedir import Store, source_digest
+from .fingerprint import code_fingerprint, fontconfig_fingerprint, tool_identity
+from .store import Store, open_store
 
 
 class ConvertCache:
@@ -41,12 +42,15 @@ class ConvertCache:
         return data
 
 
+def open_convert_cache() -> ConvertCache:
+    """The conversion cache builds read and write (converts everything when there is no cache)."""
+    return ConvertCache(open_store("convert"), identity())
+
 
 def identity() -> str:
     """Everything besides the SVG that changes a conversion's bytes: rsvg-convert (version, file), the fonts
     (fontconfig state), our conversion code, SOURCE_DATE_EPOCH (PDF dates; the pipeline sets it first)."""
     from .. import __version__
-    from ..stamp import fontconfig_fingerprint, tool_identity
 
     exe = shutil.which("rsvg-convert")
     rsvg = ""
@@ -57,5 +61,5 @@ def identity() -> str:
             rsvg = ""
     return "\n".join([
         f"convert 1; tcpdiagram {__version__}; {rsvg}", tool_identity("rsvg-convert"), fontconfig_fingerprint(),
-        source_digest("convert.py", "render/style.py"), f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
+        code_fingerprint("convert.py", "render/style.py"), f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
     ])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tcpdiagram import speccache
+from tcpdiagram.cache import spec as speccache
 from tcpdiagram.errors import SpecError
 from tcpdiagram.specfile import load_checked
 
@@ -41,7 +41,9 @@ def test_a_corrupt_entry_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("TCPDIAGRAM_CACHE", str(tmp_path / "cache"))
     spec_file = ROOT / "spec" / "tcp.yaml"
     load_checked(spec_file)
-    for entry in (tmp_path / "cache").rglob("*.pickle"):
+    entries = list((tmp_path / "cache").rglob("*.pickle"))
+    assert len(entries) == 1, "the checked load stored one entry"
+    for entry in entries:
         entry.write_bytes(entry.read_bytes()[:-10])
     assert speccache.get(spec_file.read_bytes(), str(spec_file)) is None
     assert load_checked(spec_file).state("CLOSED").id == "CLOSED"

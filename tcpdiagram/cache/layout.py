@@ -6,12 +6,15 @@ import hashlib
 import json
 import os
 import subprocess
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from ..cachedir import Store, source_digest
-from .state_dot import Diagram
+from .fingerprint import code_fingerprint, fontconfig_fingerprint, tool_identity
+from .store import Store, open_store
 
-Finish = Callable[[Sequence[Diagram]], list[str]]
+if TYPE_CHECKING:
+    from ..render.state_dot import Diagram
+
+Finish = Callable[[Sequence["Diagram"]], list[str]]
 
 
 class LayoutCache:
@@ -58,13 +61,16 @@ class LayoutCache:
             return None
 
 
+def open_layout_cache() -> LayoutCache:
+    """The layout cache every build and render reads and writes (renders everything when there is no cache)."""
+    return LayoutCache(open_store("layout"), identity())
+
 
 def identity() -> str:
     """Everything besides the DOT text and our titles that changes a finished SVG: dot (its version line, its
     files), the fonts it measures with (fontconfig state), Graphviz's environment, our run/post-process code."""
     from .. import __version__
-    from .dot_run import dot_exe
-    from ..stamp import fontconfig_fingerprint, tool_identity
+    from ..render.dot_run import dot_exe
 
     try:
         done = subprocess.run([dot_exe(), "-V"], capture_output=True, text=True, timeout=10, check=False)
@@ -74,5 +80,5 @@ def identity() -> str:
     gv_env = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("GV", "GRAPHVIZ")))
     return "\n".join([
         f"layout 1; tcpdiagram {__version__}; {version}", tool_identity("dot"), fontconfig_fingerprint(),
-        source_digest("render/dot_run.py", "render/svg_post.py"), *gv_env,
+        code_fingerprint("render/dot_run.py", "render/svg_post.py"), *gv_env,
     ])

@@ -11,6 +11,9 @@ LAYOUT = "v1"  # the folder layout below the root; a new layout starts in a new 
 _MAGIC = b"tcpdiagram-cache 1 "
 _DAY = 86400.0
 PRUNE_AFTER_DAYS = 60
+# Every kind of entry below the root, with its file suffix (prune walks these; jinja/ is Jinja2's own cache).
+KINDS = {"spec": "pickle", "layout": "svg", "convert": "bin"}
+PRUNED = (*KINDS, "jinja")
 
 
 def root() -> Path:
@@ -26,6 +29,12 @@ def root() -> Path:
 def folder(*parts: str) -> Path:
     """A sub-folder of the cache for one kind of entry: convert, layout, jinja/…, jieba/…"""
     return root().joinpath(LAYOUT, *parts)
+
+
+def open_store(kind: str) -> Store | None:
+    """The store for one kind of entry (see KINDS), created on first use; None when the cache cannot be made."""
+    path = ensure(folder(kind))
+    return None if path is None else Store(path, KINDS[kind])
 
 
 def ensure(path: Path) -> Path | None:
@@ -66,7 +75,7 @@ class Store:
 
     def put(self, key: str, data: bytes) -> None:
         """Store an entry; a cache that cannot be written is not an error (the build has its bytes)."""
-        from .fsutil import write_atomic
+        from ..fsutil import write_atomic
 
         try:
             write_atomic(self._file(key), _MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
@@ -101,7 +110,7 @@ def prune(days: int = PRUNE_AFTER_DAYS) -> int:
     except OSError:
         return 0
     removed = 0
-    for kind in ("convert", "layout", "jinja"):
+    for kind in PRUNED:
         for dirpath, _, names in os.walk(base / kind):
             for name in names:
                 f = Path(dirpath) / name
@@ -112,12 +121,3 @@ def prune(days: int = PRUNE_AFTER_DAYS) -> int:
                 except OSError:
                     pass
     return removed
-
-
-def source_digest(*names: str) -> str:
-    """sha256 of some of tcpdiagram's own modules (paths relative to the package): code that shapes an entry."""
-    here = Path(__file__).resolve().parent
-    h = hashlib.sha256()
-    for name in names:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
