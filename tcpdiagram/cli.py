@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, Sequence
 
+import click
 import typer
 
 from . import __version__
 from .errors import SpecError, TcpDiagramError
+from .model import (CHART_FORMATS, DEFAULT_LAYERS, EXPORT_FORMATS, LANGS, LAYERS, NAMING_TITLES, NAMINGS, RASTER_FORMATS, STATE_FORMATS, THEMES,
+                    TRACE_FORMATS, ChartFormat, ExportFormat, Lang, NamingProfile, StateFormat, Theme, TraceFormat)
 
 if TYPE_CHECKING:
     from .model import Spec
@@ -32,42 +34,9 @@ SpecArg = Annotated[
 ]
 
 
-class Lang(str, Enum):
-    zh = "zh"
-    en = "en"
-
-
-class ThemeOpt(str, Enum):
-    light = "light"
-    dark = "dark"
-
-
-class Naming(str, Enum):
-    rfc = "rfc"
-    stevens = "stevens"
-    linux = "linux"
-
-
-class StateFormat(str, Enum):
-    svg = "svg"
-    png = "png"
-    pdf = "pdf"
-    dot = "dot"
-
-
-class ChartFormat(str, Enum):
-    svg = "svg"
-    png = "png"
-    pdf = "pdf"
-
-
-class TraceFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
-class ExportFormat(str, Enum):
-    json = "json"
+def _choice(values: Sequence[str]) -> click.Choice[str]:
+    """A typer option's choices, read from the model (model.LANGS, THEMES, NAMINGS, *_FORMATS)."""
+    return click.Choice(list(values))
 
 
 def _version(value: bool) -> None:
@@ -119,7 +88,7 @@ def check(spec: SpecArg = None) -> None:
 @app.command()
 def export(
     spec: SpecArg = None,
-    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")] = ExportFormat.json,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.", click_type=_choice(EXPORT_FORMATS))] = "json",
 ) -> None:
     """Print the whole spec as JSON (shape in the README)."""
     import json
@@ -143,8 +112,9 @@ def schema() -> None:
 def simulate(
     scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. normal_close.")],
     spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
-    format: Annotated[TraceFormat, typer.Option("--format", "-f", help="text: a step table; json: the trace.")] = TraceFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text table.")] = Lang.en,
+    format: Annotated[TraceFormat, typer.Option("--format", "-f", help="text: a step table; json: the trace.",
+                                                click_type=_choice(TRACE_FORMATS))] = "text",
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the text table.", click_type=_choice(LANGS))] = "en",
     numeric: Annotated[bool, typer.Option("--numeric", help="Numeric sequence numbers (RFC 9293 Figure 12 style) instead of J, K, M, N.")] = False,
 ) -> None:
     """Run a scenario on the spec's transitions and print what each peer did."""
@@ -155,53 +125,54 @@ def simulate(
 
     s = _load(spec)
     trace = run(s, scenario, numeric=numeric)
-    if format is TraceFormat.json:
+    if format == "json":
         typer.echo(json.dumps(trace_to_json(trace), ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        typer.echo(trace_to_text(trace, s, lang.value), nl=False)
+        typer.echo(trace_to_text(trace, s, lang), nl=False)
 
 
 @render_app.command("state")
 def render_state(
     spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
     view: Annotated[str, typer.Option("--view", help="full | scenario:<ID> | state:<ID>")] = "full",
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
-    naming: Annotated[Naming, typer.Option("--naming", help="State names: RFC 9293, Stevens/netstat or Linux.")] = Naming.stevens,
-    layers: Annotated[str, typer.Option("--layers", help="Comma list from figure,note,event_processing,linux (default: figure,note; state views: all).")] = "",
-    theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
-    format: Annotated[StateFormat, typer.Option("--format", "-f")] = StateFormat.svg,
+    lang: Annotated[Lang, typer.Option("--lang", click_type=_choice(LANGS))] = "zh",
+    naming: Annotated[NamingProfile, typer.Option("--naming", help=f"State names: {', '.join(NAMING_TITLES.values())}.",
+                                                  click_type=_choice(NAMINGS))] = "stevens",
+    layers: Annotated[str, typer.Option("--layers", help=f"Comma list from {','.join(LAYERS)} (default: {','.join(DEFAULT_LAYERS)}; state views: all).")] = "",
+    theme: Annotated[Theme, typer.Option("--theme", click_type=_choice(THEMES))] = "light",
+    format: Annotated[StateFormat, typer.Option("--format", "-f", click_type=_choice(STATE_FORMATS))] = "svg",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg/dot when omitted).")] = None,
 ) -> None:
     """Render the state diagram (full machine, a scenario's path, or one state's neighbourhood)."""
     from .render.state import render_state as run
 
     s = _load(spec)
-    data = run(s, view=view, lang=lang.value, naming=naming.value, layers=layers, theme=theme.value, fmt=format.value)
-    _write(data, output, binary=format.value in ("png", "pdf"))
+    data = run(s, view=view, lang=lang, naming=naming, layers=layers, theme=theme, fmt=format)
+    _write(data, output, binary=format in RASTER_FORMATS)
 
 
 @render_app.command("scenario")
 def render_scenario(
     scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. simultaneous_close.")],
     spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.zh,
-    theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
-    format: Annotated[ChartFormat, typer.Option("--format", "-f")] = ChartFormat.svg,
+    lang: Annotated[Lang, typer.Option("--lang", click_type=_choice(LANGS))] = "zh",
+    theme: Annotated[Theme, typer.Option("--theme", click_type=_choice(THEMES))] = "light",
+    format: Annotated[ChartFormat, typer.Option("--format", "-f", click_type=_choice(CHART_FORMATS))] = "svg",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg when omitted).")] = None,
 ) -> None:
     """Render a scenario's sequence chart, with segments in flight drawn as slanted arrows."""
     from .render.scenario import render_scenario as run
 
     s = _load(spec)
-    data = run(s, scenario, lang=lang.value, theme=theme.value, fmt=format.value)
-    _write(data, output, binary=format.value in ("png", "pdf"))
+    data = run(s, scenario, lang=lang, theme=theme, fmt=format)
+    _write(data, output, binary=format in RASTER_FORMATS)
 
 
 @app.command()
 def build(
     spec: SpecArg = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("build"),
-    lang: Annotated[str, typer.Option("--lang", help="Languages to build, comma separated.")] = "zh,en",
+    lang: Annotated[str, typer.Option("--lang", help=f"Languages to build, comma separated ({', '.join(LANGS)}).")] = ",".join(LANGS),
     strict: Annotated[bool, typer.Option("--strict", help="Fail on MkDocs warnings (broken links, anchors).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:

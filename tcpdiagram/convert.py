@@ -6,13 +6,9 @@ import os
 import re
 import shutil
 import subprocess
-from typing import Literal
-
 from .errors import ToolFailed, ToolMissing, UsageError
+from .model import RASTER_FORMATS as FORMATS
 from .render.style import FONT_FAMILY, PDF_FONT_FAMILY
-
-RasterFormat = Literal["png", "pdf"]
-FORMATS: tuple[RasterFormat, ...] = ("png", "pdf")
 INSTALL = "apt-get install librsvg2-bin"
 PNG_ZOOM = 2
 TIMEOUT = 60.0

@@ -13,7 +13,7 @@ BuildArgs = namedtuple("BuildArgs", "spec out langs strict quiet")
 def parse_build(args: list[str]) -> BuildArgs | None:
     """The options of `build` in their plain forms; None for anything else (the full CLI then decides)."""
     spec: Path | None = None
-    langs: tuple[str, ...] = ("zh", "en")
+    langs: tuple[str, ...] = ("zh", "en")  # model.LANGS (tests/test_entry.py keeps the two equal)
     out, strict, quiet = Path("build"), False, False
     i = 0
     while i < len(args):
@@ -27,8 +27,10 @@ def parse_build(args: list[str]) -> BuildArgs | None:
         if name == "--out" and value:
             out = Path(value)
         elif name == "--lang" and value:
+            from .model import LANGS  # only when --lang is given: the plain `build` imports no dataclasses
+
             langs = tuple(x.strip() for x in value.split(",") if x.strip())
-            if not langs or any(x not in ("zh", "en") for x in langs) or len(set(langs)) != len(langs):
+            if not langs or any(x not in LANGS for x in langs) or len(set(langs)) != len(langs):
                 return None
         elif arg == "--strict":
             strict = True

@@ -191,7 +191,7 @@ def _build(raw: Rec, file: str) -> m.Spec:
 def _state(r: Rec) -> m.State:
     n = r["names"]
     return m.State(
-        id=r["id"], group=r["group"], names=m.Names(n["rfc"], n["stevens"], n["linux"], n["ss"]),
+        id=r["id"], group=r["group"], names=m.Names(*(n[p] for p in m.NAMINGS)),
         label=_req_text(r["label"]), summary=_req_text(r["summary"]),
         description=_req_text(r["description"]), linux=_text(r["linux"]), pos=r.pos, where=_where(r),
     )

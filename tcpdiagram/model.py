@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Mapping, Protocol, TypeVar
+from typing import Literal, Mapping, Protocol, TypeVar, get_args
 
+# The choices a user makes, declared once: the CLI's options, the renderers' checks, the schema and the
+# site are built from these. Each tuple is read off its Literal, so a new value is one edit here.
 Lang = Literal["zh", "en"]
-LANGS: tuple[Lang, ...] = ("zh", "en")
+LANGS: tuple[Lang, ...] = get_args(Lang)
 
+# A new naming profile: add it here, to NAMING_TITLES and as a field of Names; the spec then needs it
+# for every state (schema, loader), and the CLI, the JSON export and the state pages show it.
 NamingProfile = Literal["rfc", "stevens", "linux", "ss"]
-NAMINGS: tuple[NamingProfile, ...] = ("rfc", "stevens", "linux", "ss")
+NAMINGS: tuple[NamingProfile, ...] = get_args(NamingProfile)
+NAMING_TITLES: Mapping[NamingProfile, str] = {
+    "rfc": "RFC 9293", "stevens": "Stevens / netstat", "linux": "Linux", "ss": "ss",
+}
+
+Theme = Literal["light", "dark"]
+THEMES: tuple[Theme, ...] = get_args(Theme)
+
+StateFormat = Literal["svg", "png", "pdf", "dot"]  # a state diagram: DOT text, our SVG, or converted
+STATE_FORMATS: tuple[StateFormat, ...] = get_args(StateFormat)
+ChartFormat = Literal["svg", "png", "pdf"]  # a sequence chart
+CHART_FORMATS: tuple[ChartFormat, ...] = get_args(ChartFormat)
+RasterFormat = Literal["png", "pdf"]  # what SVG converts to
+RASTER_FORMATS: tuple[RasterFormat, ...] = get_args(RasterFormat)
+TraceFormat = Literal["text", "json"]  # `simulate` output
+TRACE_FORMATS: tuple[TraceFormat, ...] = get_args(TraceFormat)
+ExportFormat = Literal["json"]  # `export` output
+EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 
 Group = Literal["closed", "opening", "established", "active_close", "passive_close"]
 GROUPS: tuple[Group, ...] = ("closed", "opening", "established", "active_close", "passive_close")
@@ -89,6 +110,8 @@ class Meta:
 
 @dataclass(frozen=True)
 class Names:
+    """A state's name in every naming profile (one field per NAMINGS entry, in that order)."""
+
     rfc: str
     stevens: str
     linux: str

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
@@ -51,6 +52,27 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = build(SPEC_PATH, out=out, strict=True, quiet=True, site=ROOT / "site")
     assert result.warnings == ()
     return out
+
+
+Cli = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture()
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Run `tcpdiagram ARGS` in-process as the console script does; returns (exit code, stdout, stderr)."""
+    from tcpdiagram.cli import main
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["tcpdiagram", *args])
+        code: object = 0
+        try:
+            main()
+        except SystemExit as e:
+            code = e.code
+        out, err = capsys.readouterr()
+        return (code if isinstance(code, int) else 0), out, err
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tcpdiagram.cli import main
+if TYPE_CHECKING:
+    from conftest import Cli
 
 BAD = Path(__file__).resolve().parent / "bad_specs"
 
@@ -164,15 +165,6 @@ CASES: dict[str, tuple[int, list[str]]] = {
 }
 
 
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["tcpdiagram", *args])
-    with pytest.raises(SystemExit) as exc:
-        main()
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 0), out, err
-
-
 def test_corpus_is_large_enough() -> None:
     files = sorted(p.stem for p in BAD.glob("*.yaml"))
     assert len(files) >= 30
@@ -180,10 +172,10 @@ def test_corpus_is_large_enough() -> None:
 
 
 @pytest.mark.parametrize("stem", sorted(CASES))
-def test_bad_spec(stem: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_spec(cli: Cli, stem: str) -> None:
     code, messages = CASES[stem]
     path = BAD / f"{stem}.yaml"
-    rc, out, err = run_cli(["check", str(path)], capsys, monkeypatch)
+    rc, out, err = cli(["check", str(path)])
     assert rc == code
     assert out == ""
     lines = err.splitlines()

@@ -6,11 +6,14 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tcpdiagram.cli import main
 from tcpdiagram.schema import json_schema
+
+if TYPE_CHECKING:
+    from conftest import Cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,39 +42,28 @@ FIGURE5 = {
 }
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["tcpdiagram", *args])
-    code: object = 0
-    try:
-        main()
-    except SystemExit as e:
-        code = e.code
-    out, err = capsys.readouterr()
-    return (code if isinstance(code, int) else 0), out, err
-
-
-def test_check_bundled_spec(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_check_bundled_spec(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    rc, out, err = run(["check"], capsys, monkeypatch)
+    rc, out, err = cli(["check"])
     assert (rc, err) == (0, "")
     assert out.startswith("spec/tcp.yaml: ok: 11 states,")
 
 
-def test_version_and_usage_codes(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    rc, out, _ = run(["--version"], capsys, monkeypatch)
+def test_version_and_usage_codes(cli: Cli) -> None:
+    rc, out, _ = cli(["--version"])
     assert (rc, out) == (0, "tcpdiagram 0.1.0\n")
-    rc, _, err = run([], capsys, monkeypatch)
+    rc, _, err = cli([])
     assert rc == 2 and "Usage" in err
-    rc, _, err = run(["check", "--bogus"], capsys, monkeypatch)
+    rc, _, err = cli(["check", "--bogus"])
     assert rc == 2 and "No such option" in err and "--bogus" in err
-    rc, _, err = run(["check", "no/such/spec.yaml"], capsys, monkeypatch)
+    rc, _, err = cli(["check", "no/such/spec.yaml"])
     assert rc == 1 and err.startswith("no/such/spec.yaml: cannot read the spec: No such file or directory")
 
 
-def test_export_json_has_every_figure5_edge_and_note2(capsys: pytest.CaptureFixture[str],
+def test_export_json_has_every_figure5_edge_and_note2(cli: Cli,
                                                        monkeypatch: pytest.MonkeyPatch, golden) -> None:
     monkeypatch.chdir(ROOT)
-    rc, out, _ = run(["export", "--format", "json"], capsys, monkeypatch)
+    rc, out, _ = cli(["export", "--format", "json"])
     assert rc == 0
     golden.check("export.json", out)
     data = json.loads(out)
@@ -94,9 +86,8 @@ def test_export_json_has_every_figure5_edge_and_note2(capsys: pytest.CaptureFixt
     }
 
 
-def test_schema_command_matches_committed_file(capsys: pytest.CaptureFixture[str],
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    rc, out, _ = run(["schema"], capsys, monkeypatch)
+def test_schema_command_matches_committed_file(cli: Cli) -> None:
+    rc, out, _ = cli(["schema"])
     assert rc == 0
     assert json.loads(out) == json_schema()
     committed = (ROOT / "tcpdiagram" / "data" / "spec.schema.json").read_text(encoding="utf-8")
@@ -157,11 +148,11 @@ def test_output_files_get_the_usual_mode(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["out.svg"]
 
 
-def test_an_unwritable_output_is_exit_3_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_an_unwritable_output_is_exit_3_without_traceback(cli: Cli, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.chdir(ROOT)
-    rc, _, err = run(["render", "state", "-o", str(blocker / "x.svg")], capsys, monkeypatch)
+    rc, _, err = cli(["render", "state", "-o", str(blocker / "x.svg")])
     assert rc == 3
     assert err.startswith("error: cannot access") and "Traceback" not in err

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from ..errors import UsageError
-from ..model import LANGS, Lang, Spec
+from ..model import CHART_FORMATS as FORMATS
+from ..model import LANGS, THEMES, Lang, Spec, Theme
 from ..simulate import simulate
 from .sequence import layout
 from .sequence_svg import sequence_svg
-from .style import THEMES, Theme
-
-FORMATS = ("svg", "png", "pdf")
 
 
 def scenario_svg(spec: Spec, scenario_id: str, lang: Lang = "zh", theme: Theme = "light") -> str:

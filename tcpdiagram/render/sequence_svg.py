@@ -9,7 +9,8 @@ from pathlib import Path
 import jinja2
 
 from .sequence import SequenceLayout
-from .style import FONT_FAMILY, PALETTES, Theme
+from ..model import Theme
+from .style import FONT_FAMILY, PALETTES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

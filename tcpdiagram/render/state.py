@@ -6,11 +6,9 @@ from typing import Iterable, Sequence
 
 from ..errors import UsageError
 from ..schema import suggest
-from ..model import DEFAULT_LAYERS, LANGS, LAYERS, NAMINGS, Layer, PeerId, Spec
+from ..model import STATE_FORMATS as FORMATS
+from ..model import DEFAULT_LAYERS, LANGS, LAYERS, NAMINGS, THEMES, Layer, PeerId, Spec
 from .state_dot import Diagram, View, build
-from .style import THEMES
-
-FORMATS = ("svg", "png", "pdf", "dot")
 VIEW_FORMS = ("full", "scenario:<ID>", "state:<ID>")
 
 

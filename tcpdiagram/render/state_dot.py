@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Mapping
 
-from ..model import DEFAULT_LAYERS, Lang, Layer, NamingProfile, PeerId, Spec, State, Transition
-from .style import FONT_FAMILY, PALETTES, Palette, Theme
+from ..model import DEFAULT_LAYERS, Lang, Layer, NamingProfile, PeerId, Spec, State, Theme, Transition
+from .style import FONT_FAMILY, PALETTES, Palette
 
 ViewKind = Literal["full", "scenario", "state"]
 END = "end"  # suffix of the second CLOSED node, drawn at the bottom as Stevens does

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Theme = Literal["light", "dark"]
-THEMES: tuple[Theme, ...] = ("light", "dark")
+from ..model import Theme
 
 # The first installed family lays the text out; the rest make the SVG render well where it is embedded.
 FONT_FAMILIES: tuple[str, ...] = (

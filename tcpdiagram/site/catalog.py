@@ -6,18 +6,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from ..errors import UsageError
-from ..model import Spec, Text
+from ..model import RASTER_FORMATS, THEMES, Spec, Text, Theme
 
 if TYPE_CHECKING:
     from .linux import Linux
 
 Kind = Literal["state", "scenario", "observed"]
-Theme = Literal["light", "dark"]
-THEMES: tuple[Theme, ...] = ("light", "dark")
 # SVG in both themes (the site pairs them with #only-light / #only-dark). PNG and PDF are made from the
 # light SVG only: they go into slides, documents and LaTeX, usually light; dark pages take the dark SVG
 # (current Office inserts SVG too). Each PNG costs rsvg ~0.3 s, so this halves a cold build.
-RASTER_FORMATS: tuple[str, ...] = ("png", "pdf")
 RASTER_THEMES: tuple[Theme, ...] = ("light",)
 
 

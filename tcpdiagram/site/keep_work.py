@@ -25,7 +25,8 @@ def keep(target: Path, spec: Spec, langs: Sequence[Lang], site: Path, docs: Path
 
     from ..render.state import make_view
     from ..render.state_dot import build
-    from .catalog import THEMES, catalog
+    from ..model import THEMES
+    from .catalog import catalog
     from .mkdocs_run import _loader, expand_nav
 
     if target.exists():

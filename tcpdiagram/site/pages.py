@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import jinja2
 
-from ..model import Lang, Reference, Spec, Text, Transition
+from ..model import NAMING_TITLES, NAMINGS, Lang, NamingProfile, Reference, Spec, Text, Transition
 from ..trace import Trace
 from . import strings
 from .catalog import Diagram, by_view, catalog, chart, observed, page_name
@@ -60,6 +60,12 @@ class Helpers:
         self.lang: Lang = lang
         self.diagrams = diagrams
         self.base = "../" * depth
+
+    namings = NAMINGS  # every naming profile, in the model's order
+
+    def naming_title(self, profile: NamingProfile) -> Md:
+        """The name of a naming profile (RFC 9293, Stevens / netstat, …): the model's, trusted."""
+        return Md(NAMING_TITLES[profile])
 
     def t(self, key: str) -> Md:
         """A UI string: our own trusted Markdown."""

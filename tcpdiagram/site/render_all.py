@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
-from ..model import Lang, Spec
+from ..model import RASTER_FORMATS, THEMES, Lang, Spec, Theme
 from ..trace import Trace
-from .catalog import RASTER_FORMATS, RASTER_THEMES, THEMES, Diagram, Theme, catalog
+from .catalog import RASTER_THEMES, Diagram, catalog
 from ..cache.convert import ConvertCache
 from ..cache.layout import LayoutCache
 

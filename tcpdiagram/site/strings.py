@@ -244,8 +244,6 @@ ACTION_KINDS: Mapping[Lang, Mapping[str, str]] = {
     "en": {"send": "send a segment", "tcb": "control block"},
 }
 
-NAMINGS: Mapping[str, str] = {"rfc": "RFC 9293", "stevens": "Stevens / netstat", "linux": "Linux", "ss": "ss"}
-
 ROLES: Mapping[Lang, Mapping[str, str]] = {
     "zh": {"client": "客户端", "server": "服务器", "peer": "对等端"},
     "en": {"client": "client", "server": "server", "peer": "peer"},
