@@ -101,7 +101,7 @@ def build_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
     keep = work / "keep"
     build = [TCPDIAGRAM, "build", "--out"]
     # One build that keeps its work (pages, effective mkdocs.yml, DOT sources) for the floor.
-    run(build + [str(work / "first"), "-q"], proj, dict(env, TCPDIAGRAM_KEEP_WORK=str(keep)))
+    run([sys.executable, str(ROOT / "bench" / "keep_work.py"), str(work / "first"), str(keep)], proj, env)
     n_graphs = len(list((keep / "dot").glob("*.dot")))
     n_pages = sum(1 for _ in (keep / "docs").rglob("*.md"))
 

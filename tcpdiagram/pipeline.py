@@ -22,7 +22,12 @@ from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key,
 if TYPE_CHECKING:
     from .site.progress import Reporter
 
-__all__ = ["MARKER", "MARKER_TEXT", "DEFAULT_SOURCE_DATE_EPOCH", "BuildResult", "build", "build_spec", "site_source"]
+__all__ = ["MARKER", "MARKER_TEXT", "DEFAULT_SOURCE_DATE_EPOCH", "BuildResult", "KeepWork", "build", "build_spec",
+           "site_source"]
+
+# Called with (spec, languages, site, docs folder MkDocs built, generated page paths) before the work folder
+# goes: bench/keep_work.py keeps the pages for the benchmark's floor. Builds users run pass none.
+KeepWork = Callable[[Spec, tuple[Lang, ...], Path, Path, list[str]], None]
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ def build(
     strict: bool = False,
     quiet: bool = False,
     site: Path | None = None,
+    keep_work: KeepWork | None = None,
 ) -> BuildResult:
     """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec with the Linux record
     beside it (stamp.linux_record: the file the key hashes).
@@ -105,7 +111,7 @@ def build(
     from .specfile import load_checked
 
     return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key),
-                      record=linux_record(spec_arg))
+                      record=linux_record(spec_arg), keep_work=keep_work)
 
 
 def _int(text: str | None) -> int:
@@ -121,6 +127,7 @@ def build_spec(
     site: Path | None = None,
     stamp: tuple[str, Callable[[], str]] | None = None,
     record: Path | None = None,
+    keep_work: KeepWork | None = None,
 ) -> BuildResult:
     """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
 
@@ -145,7 +152,7 @@ def build_spec(
         tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
         os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; a published site must be readable
         try:
-            result = _make(spec, site, tmp, chosen, strict, report, record)
+            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work)
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
             write_marker(tmp, key, result.pages, result.files)
             guard(out)  # again: nothing may have appeared there while we worked
@@ -174,7 +181,8 @@ class _Made:
 
 
 def _make(
-    spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, record: Path | None
+    spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, record: Path | None,
+    keep_work: KeepWork | None = None,
 ) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
@@ -224,11 +232,8 @@ def _make(
         report.step("build the site with MkDocs")
         warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
                               cache_dir=cache)
-        from .site import keep_work
-
-        kept = keep_work.wanted()
-        if kept is not None:
-            keep_work.keep(kept, spec, langs, site, docs, generated)
+        if keep_work is not None:
+            keep_work(spec, langs, site, docs, generated)
         if strict and warnings:
             raise SiteBuildFailed(
                 f"--strict: MkDocs reported {len(warnings)} warning(s):" + "".join(f"\n  {w}" for w in warnings)

@@ -20,7 +20,12 @@ CITE_LOCATORS = {
 
 
 def validate(spec: m.Spec) -> list[Issue]:
-    """Return every semantic problem of the spec (empty when it is sound)."""
+    """Return every semantic problem of the spec (empty when it is sound).
+
+    The last phase runs the simulator (simulate.check_expectations) on every scenario, on purpose: a scenario
+    whose `expect` the spec's own transitions do not produce is a spec problem like any other. It runs only
+    when every earlier phase found nothing, so the simulator always meets a sound spec.
+    """
     issues: list[Issue] = []
     issues += _ids(spec)
     issues += _texts(spec)

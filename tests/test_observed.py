@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tcpdiagram.model import Spec
-from tcpdiagram.verify.observed import observed_svg, observed_to_trace
+from tcpdiagram.render.observed_chart import observed_svg, observed_to_trace
 from tcpdiagram.verify.record import load_record
 
 RECORD = Path(__file__).resolve().parent.parent / "spec" / "linux-record.json"
@@ -54,7 +54,7 @@ def test_observed_chart_svg(spec: Spec, record: dict, lang: str, title: str) -> 
 def test_a_record_is_shown_only_while_it_agrees_with_the_spec(spec: Spec, record: dict) -> None:
     from dataclasses import replace
 
-    from tcpdiagram.verify.observed import still_agrees
+    from tcpdiagram.site.linux import still_agrees
 
     assert all(still_agrees(spec, record, sc.id) for sc in spec.scenarios)
     assert not still_agrees(spec, {"scenarios": {}}, "normal_close")

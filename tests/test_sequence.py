@@ -11,7 +11,8 @@ import pytest
 from tcpdiagram.errors import UsageError
 from tcpdiagram.model import Spec
 from tcpdiagram.render.scenario import render_scenario, scenario_svg
-from tcpdiagram.render.sequence import Box, layout, text_width, wrap
+from tcpdiagram.render.sequence import Box, text_width, wrap
+from tcpdiagram.render.sequence_place import layout
 from tcpdiagram.render.sequence_svg import number
 from tcpdiagram.render.style import FONT_FAMILY, PALETTES
 from tcpdiagram.simulate import simulate

@@ -6,7 +6,7 @@ from ..errors import UsageError
 from ..model import CHART_FORMATS as FORMATS
 from ..model import LANGS, THEMES, Lang, Spec, Theme
 from ..simulate import simulate
-from .sequence import layout
+from .sequence_place import layout
 from .sequence_svg import sequence_svg
 
 

@@ -1,12 +1,12 @@
-"""Sequence-chart layout maths: a Trace becomes boxes, lines and texts in pixels (pure dataclasses)."""
+"""Sequence-chart geometry: the boxes, lines and texts a chart is made of, in pixels, and their sizes (pure dataclasses)."""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 
-from ..model import Lang, PeerId, Role, Spec
-from ..trace import ROLE_NAMES, Trace
+from ..model import Lang, PeerId, Role
+from ..trace import ROLE_NAMES
 
 LATIN_EM = 0.6  # average advance of a Latin character, in em; a CJK character takes twice that
 PAD, GAP_X, HEAD_H, STATE_H, LABEL_H = 16.0, 400.0, 28.0, 20.0, 17.0
@@ -180,9 +180,3 @@ def head_name(pid: PeerId, role: Role, lang: Lang) -> str:
     name = ROLE_NAMES[lang][role]
     return f"{name} {pid}" if name else pid
 
-
-def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
-    """Lay a simulated scenario out as a chart (the placement itself lives in sequence_place.py)."""
-    from .sequence_place import place
-
-    return place(spec, trace, lang)

@@ -16,10 +16,6 @@ AIR = 3.0  # free space kept around a label
 BASELINE = 0.35  # text is centred on y when its baseline is y + BASELINE × size
 
 
-def _other(pid: PeerId) -> PeerId:
-    return "B" if pid == "A" else "A"
-
-
 class _Axis:
     """Time (ms) → y (px): linear at PX_PER_DELAY per delay, each step at least MIN_STEP, idle gaps cut short."""
 
@@ -43,7 +39,8 @@ class _Axis:
         return self.y[t]
 
 
-def place(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
+def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
+    """Lay a simulated (or observed) scenario out as a chart; sequence.py holds the shapes and sizes it uses."""
     sc = spec.scenario(trace.scenario)
     ui, prefix = UI[lang], f"seq-{sc.id}-"
     roles = {p.id: p.role for p in trace.peers}

@@ -58,7 +58,7 @@ def _text(value: object) -> str:
 def load(spec: Spec, path: Path | None, traces: Mapping[str, Trace]) -> Linux | None:
     """The record at `path` (None, missing or unreadable: no record), checked against the spec scenario by scenario.
 
-    A scenario's run is shown only while verify.observed.still_agrees holds and it can be drawn; every other
+    A scenario's run is shown only while still_agrees holds and it can be drawn; every other
     scenario of the spec gets a warning saying why its page has no Linux run.
     """
     from ..verify.record import load_record
@@ -84,6 +84,22 @@ def load(spec: Spec, path: Path | None, traces: Mapping[str, Trace]) -> Linux | 
     return Linux(record, str(path), tuple(shown), differences, tuple(warnings))
 
 
+def still_agrees(spec: Spec, record: Json, scenario_id: str) -> bool:
+    """True when the recorded run still agrees with what the current spec predicts (an edited spec may not)."""
+    from ..errors import TcpDiagramError
+    from ..verify.compare import agrees, compare
+    from ..verify.expect import apply, differences_for, simulated
+
+    sc = record.get("scenarios", {}).get(scenario_id)
+    if sc is None or sc.get("passed") != sc.get("runs"):
+        return False
+    try:
+        expected, _ = apply(simulated(spec, scenario_id), differences_for(spec, scenario_id))
+        return agrees(compare(expected, sc["observed"]))
+    except (TcpDiagramError, KeyError, TypeError, ValueError):
+        return False
+
+
 def _rerun(spec: Spec, path: Path) -> str:
     option = f" --spec {spec.file}" if spec.file and Path(spec.file) != Path("spec/tcp.yaml") else ""
     return f"re-run `tcpdiagram verify{option} --record {path}`"
@@ -94,7 +110,7 @@ def _why_not(spec: Spec, record: Json, sid: str, trace: Trace) -> tuple[str, ...
     from ..errors import TcpDiagramError
     from ..trace import trace_to_json
     from ..verify.expect import apply, differences_for
-    from ..verify.observed import observed_to_trace, still_agrees
+    from ..render.observed_chart import observed_to_trace
 
     sc = record["scenarios"].get(sid)
     if not isinstance(sc, dict):
@@ -175,7 +191,7 @@ def _who(s: Segment) -> str:
 
 def _measured(spec: Spec, record: Json, sid: str, lang: Lang) -> tuple[tuple[TimingRow, ...], tuple[Md, ...]]:
     """The table of send and arrival times over all runs, and the notes that a number makes worth reading."""
-    from ..verify.observed import observed_to_trace
+    from ..render.observed_chart import observed_to_trace
 
     sc = record["scenarios"][sid]
     segments = observed_to_trace(spec, sid, sc["observed"]).segments

@@ -51,7 +51,7 @@ def batched(diagrams: Sequence[StateDiagram]) -> list[str]:
 
 def chart_svg(spec: Spec, job: Job, trace: Trace) -> str:
     """A sequence chart from the trace the build already has (no second simulation)."""
-    from ..render.sequence import layout
+    from ..render.sequence_place import layout
     from ..render.sequence_svg import sequence_svg
 
     return sequence_svg(layout(spec, trace, job.lang), job.theme)
@@ -59,7 +59,7 @@ def chart_svg(spec: Spec, job: Job, trace: Trace) -> str:
 
 def observed_chart_svg(spec: Spec, job: Job, linux: Linux) -> str:
     """The chart of a recorded Linux run (the catalogue lists only runs that still agree with the spec)."""
-    from ..verify.observed import observed_svg
+    from ..render.observed_chart import observed_svg
 
     svg = observed_svg(spec, linux.record, job.diagram.view, job.lang, job.theme)
     if svg is None:

@@ -1,34 +1,30 @@
-"""For the benchmark's floor: keep a build's generated pages, an equivalent mkdocs.yml and its DOT sources."""
+"""Benchmark aid: a `tcpdiagram build` that also keeps its generated pages, an equivalent mkdocs.yml and its DOT.
+
+bench/run.py runs `python bench/keep_work.py OUT KEEP` in a project folder to measure the floors (plain
+`mkdocs build` of the same pages, `dot` on the same graphs). Users never need it: it writes outside OUT.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
+import sys
+from functools import partial
 from pathlib import Path
 from typing import Sequence
 
-from ..model import Lang, Spec
+import yaml
 
-ENV = "TCPDIAGRAM_KEEP_WORK"
-
-
-def wanted() -> Path | None:
-    """The folder named by $TCPDIAGRAM_KEEP_WORK, if set (bench/run.py sets it; users never need it)."""
-    value = os.environ.get(ENV)
-    return Path(value).resolve() if value else None
+from tcpdiagram.model import THEMES, Lang, Spec
+from tcpdiagram.pipeline import build
+from tcpdiagram.render.state import make_view
+from tcpdiagram.render.state_dot import build as build_dot
+from tcpdiagram.site.catalog import catalog
+from tcpdiagram.site.mkdocs_run import _loader, expand_nav
 
 
 def keep(target: Path, spec: Spec, langs: Sequence[Lang], site: Path, docs: Path, generated: Sequence[str]) -> None:
     """Write target/docs (the pages MkDocs built), target/mkdocs.yml (plain `mkdocs build` of the same
     site, by INHERIT of the site's config) and target/dot/NNN.dot (every state diagram of the build)."""
-    import yaml
-
-    from ..render.state import make_view
-    from ..render.state_dot import build
-    from ..model import THEMES
-    from .catalog import catalog
-    from .mkdocs_run import _loader, expand_nav
-
     if target.exists():
         shutil.rmtree(target)
     shutil.copytree(docs, target / "docs")
@@ -53,5 +49,16 @@ def keep(target: Path, spec: Spec, langs: Sequence[Lang], site: Path, docs: Path
                 continue
             for theme in THEMES:
                 n += 1
-                source = build(spec, make_view(spec, d.view, lang=lang, theme=theme)).source
+                source = build_dot(spec, make_view(spec, d.view, lang=lang, theme=theme)).source
                 (dot / f"{n:03d}.dot").write_text(source, encoding="utf-8")
+
+
+def main(argv: list[str]) -> int:
+    """`keep_work.py OUT KEEP`: build the project in the working directory into OUT, keeping its work in KEEP."""
+    out, target = (Path(a) for a in argv)
+    build(None, out=out, quiet=True, keep_work=partial(keep, target.resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,4 +1,4 @@
-"""What Linux did in a recorded run, as a Trace, so the sequence-chart renderer can draw it beside the spec's."""
+"""The chart of a recorded Linux run: the record (verify's trace shape) as a Trace, drawn by the sequence-chart renderer."""
 
 from __future__ import annotations
 
@@ -85,26 +85,10 @@ def observed_spec(spec: Spec, record: Json, scenario_id: str) -> Spec:
 
 def observed_svg(spec: Spec, record: Json, scenario_id: str, lang: Lang, theme: str = "light") -> str | None:
     """The sequence chart of the recorded run, or None when the record has no such scenario."""
-    from ..render.sequence import layout
-    from ..render.sequence_svg import sequence_svg
+    from .sequence_place import layout
+    from .sequence_svg import sequence_svg
 
     if scenario_id not in record.get("scenarios", {}):
         return None
     trace = observed_to_trace(spec, scenario_id, record["scenarios"][scenario_id]["observed"])
     return sequence_svg(layout(observed_spec(spec, record, scenario_id), trace, lang), theme)  # type: ignore[arg-type]
-
-
-def still_agrees(spec: Spec, record: Json, scenario_id: str) -> bool:
-    """True when the recorded run still agrees with what the current spec predicts (an edited spec may not)."""
-    from ..errors import TcpDiagramError
-    from .compare import agrees, compare
-    from .expect import apply, differences_for, simulated
-
-    sc = record.get("scenarios", {}).get(scenario_id)
-    if sc is None or sc.get("passed") != sc.get("runs"):
-        return False
-    try:
-        expected, _ = apply(simulated(spec, scenario_id), differences_for(spec, scenario_id))
-        return agrees(compare(expected, sc["observed"]))
-    except (TcpDiagramError, KeyError, TypeError, ValueError):
-        return False
