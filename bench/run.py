@@ -178,10 +178,13 @@ MARGINAL = """
 import sys, time
 from tcpdiagram.specfile import load_checked
 from tcpdiagram.render.state import make_view
-from tcpdiagram.render.state import svgs
+from tcpdiagram.render.state import finish
+from tcpdiagram.render.state_dot import build
 spec = load_checked(None)
 views = [make_view(spec, v, lang, "stevens", "", "light") for lang in ("zh", "en")
          for v in ["full"] + [f"state:{s.id}" for s in spec.states] + [f"scenario:{s.id}" for s in spec.scenarios]]
+def svgs(spec, views):
+    return finish([build(spec, v) for v in views])
 svgs(spec, views)  # warm: imports, fonts, first process
 best = {}
 k1, k2 = len(views), 4 * len(views)

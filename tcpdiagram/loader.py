@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from . import model as m
@@ -25,18 +24,11 @@ class Seq(list):  # type: ignore[type-arg]
     item_pos: list[m.Pos]
 
 
-def load_spec(path: str | Path, display: str | None = None) -> m.Spec:
-    """Read, type and build a spec; raise SpecError with every problem (validation is separate)."""
-    p = Path(path)
-    name = display or str(path)
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise SpecError([Issue(m.Pos(name, 0, 0), "", f"cannot read the spec: {e.strerror}")]) from None
-    return load_bytes(data, name)
-
-
 def load_bytes(data: bytes, file: str) -> m.Spec:
+    """Type and build a spec from its bytes (`file` names it in messages); raise SpecError with every problem.
+
+    Validation is separate (validate.py); specfile.load_checked reads the file and does both.
+    """
     try:
         tree = read_tree(data, file)
     except YamlIssues as e:

@@ -283,15 +283,6 @@ def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def expect_text(value: Any) -> str | None:
-    """Describe what a YAML value is, for 'expected X, found Y' messages."""
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    return "a scalar"
-
-
 _BOOLS = {"yes": True, "true": True, "no": False, "false": False}
 
 

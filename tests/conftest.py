@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 
 import pytest
 
-from tcpdiagram.loader import load_spec
+from tcpdiagram.loader import load_bytes
 from tcpdiagram.model import Spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +77,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.fixture(scope="session")
 def spec() -> Spec:
-    return load_spec(SPEC_PATH, display="spec/tcp.yaml")
+    return load_bytes(SPEC_PATH.read_bytes(), "spec/tcp.yaml")
 
 
 class Golden:

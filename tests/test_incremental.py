@@ -28,11 +28,11 @@ def _stats(root: Path) -> dict[str, tuple[int, int]]:
 
 def _counts() -> tuple[int, int]:
     """(state diagrams, rasters) of a two-language build of the bundled spec, its Linux runs included."""
-    from tcpdiagram.loader import load_spec
+    from tcpdiagram.loader import load_bytes
     from tcpdiagram.simulate import simulate
     from tcpdiagram.site.linux import load
 
-    spec = load_spec(SPEC)
+    spec = load_bytes(SPEC.read_bytes(), str(SPEC))
     diagrams = catalog(spec, load(spec, RECORD, {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}))
     assert sum(1 for d in diagrams if d.kind == "observed") == len(spec.scenarios)
     states = sum(1 for d in diagrams if d.kind == "state")

@@ -38,12 +38,12 @@ def leftovers(parent: Path) -> list[str]:
 
 
 def test_layout_every_page_and_file(built: Path) -> None:
-    from tcpdiagram.loader import load_spec
+    from tcpdiagram.loader import load_bytes
 
     from tcpdiagram.simulate import simulate
     from tcpdiagram.site.linux import load
 
-    spec = load_spec(SPEC)
+    spec = load_bytes(SPEC.read_bytes(), str(SPEC))
     linux = load(spec, RECORD, {sc.id: simulate(spec, sc.id) for sc in spec.scenarios})
     assert (built / MARKER).is_file()
     assert sorted(p.name for p in built.iterdir()) == [MARKER, "diagrams", "site"], "caches live in the user cache"

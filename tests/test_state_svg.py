@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 import xml.etree.ElementTree as ET
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import pytest
 
 from tcpdiagram.errors import ToolFailed, ToolMissing
 from tcpdiagram.model import Spec
-from tcpdiagram.render.dot_run import run_dot, run_dot_json, split_svg
-from tcpdiagram.render.state import make_view, render_state, svgs
+from tcpdiagram.render.dot_run import dot_exe, run_dot, split_svg
+from tcpdiagram.render.state import finish, make_view, render_state
 from tcpdiagram.render.state_dot import View, build, edge_label
 from tcpdiagram.render.style import FONT_FAMILY
 from tcpdiagram.render.svg_post import postprocess
@@ -22,6 +25,26 @@ S = "{http://www.w3.org/2000/svg}"
 Box = tuple[float, float, float, float, str]  # x0, y0, x1, y1, owner
 
 pytestmark = pytest.mark.dot
+
+
+def run_dot_json(sources: Sequence[str]) -> list[dict[str, Any]]:
+    """dot -Tjson on many graphs in one process: the geometry the overlap checks read, one object per graph."""
+    done = subprocess.run([dot_exe(), "-Tjson"], input="\n".join(sources).encode("utf-8"), capture_output=True,
+                          env=dict(os.environ, LC_ALL="C.UTF-8"), timeout=120, check=True)
+    out, decoder, parts, i = done.stdout.decode("utf-8"), json.JSONDecoder(), [], 0
+    while i < len(out):
+        if out[i].isspace():
+            i += 1
+            continue
+        obj, i = decoder.raw_decode(out, i)
+        parts.append(obj)
+    assert len(parts) == len(sources)
+    return parts
+
+
+def svgs(spec: Spec, views: Sequence[View]) -> list[str]:
+    """Finished SVGs for many views through one dot process, as the site build batches them."""
+    return finish([build(spec, v) for v in views])
 
 
 # ---- geometry from dot -Tjson ---------------------------------------------------------------------
@@ -220,7 +243,6 @@ def test_run_dot_splits_many_graphs_in_order() -> None:
     assert [f'id="n{i}"' in svg for i, svg in enumerate(out)] == [True] * 5
     assert all(svg.count("</svg>") == 1 for svg in out)
     assert run_dot([]) == [] and split_svg("") == []
-    assert [o["name"] for o in run_dot_json(["digraph a {}", "digraph b {}"])] == ["a", "b"]
 
 
 def test_run_dot_collects_warnings_and_fails_cleanly() -> None:

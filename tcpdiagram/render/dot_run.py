@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-from typing import Any, Literal, Sequence
+from typing import Sequence
 
 from ..errors import ToolFailed, ToolMissing
 
-DotFormat = Literal["svg", "json"]
 INSTALL = "apt-get install graphviz"
 # 11 states / 20 transitions lay out in < 0.1 s; the budget is generous per graph, capped per batch.
 SECONDS_PER_GRAPH = 10.0
@@ -33,25 +31,17 @@ def run_dot(sources: Sequence[str], timeout: float | None = None, warnings: list
 
     dot's warnings (it exits 0 on them) are appended to `warnings` when a list is given.
     """
-    out = _run(sources, "svg", timeout, warnings)
+    out = _run(sources, timeout, warnings)
     return _check(split_svg(out), sources) if sources else []
 
 
-def run_dot_json(
-    sources: Sequence[str], timeout: float | None = None, warnings: list[str] | None = None
-) -> list[dict[str, Any]]:
-    """Lay out with `-Tjson` (geometry for tests and checks); one parsed object per source, in order."""
-    out = _run(sources, "json", timeout, warnings)
-    return _check(split_json(out), sources) if sources else []
-
-
-def _check(parts: list[Any], sources: Sequence[str]) -> list[Any]:
+def _check(parts: list[str], sources: Sequence[str]) -> list[str]:
     if len(parts) != len(sources):
         raise ToolFailed(f"dot returned {len(parts)} output(s) for {len(sources)} graph(s)")
     return parts
 
 
-def _run(sources: Sequence[str], fmt: DotFormat, timeout: float | None, warnings: list[str] | None) -> str:
+def _run(sources: Sequence[str], timeout: float | None, warnings: list[str] | None) -> str:
     if not sources:
         return ""
     exe = dot_exe()
@@ -60,7 +50,7 @@ def _run(sources: Sequence[str], fmt: DotFormat, timeout: float | None, warnings
     env = dict(os.environ, LC_ALL="C.UTF-8")
     try:
         done = subprocess.run(
-            [exe, f"-T{fmt}"], input=text.encode("utf-8"), capture_output=True, timeout=budget, env=env, check=False
+            [exe, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=budget, env=env, check=False
         )
     except FileNotFoundError:
         raise ToolMissing("dot", INSTALL) from None
@@ -90,17 +80,3 @@ def split_svg(out: str) -> list[str]:
         parts.append(_PAGE_PREFIX.sub(r"\1", out[start:end].lstrip(), count=1) + "\n")
         start = end
     return parts
-
-
-def split_json(out: str) -> list[Any]:
-    """Cut dot's concatenated JSON documents apart."""
-    decoder = json.JSONDecoder()
-    parts: list[Any] = []
-    i, n = 0, len(out)
-    while True:
-        while i < n and out[i].isspace():
-            i += 1
-        if i >= n:
-            return parts
-        obj, i = decoder.raw_decode(out, i)
-        parts.append(obj)

@@ -76,11 +76,6 @@ def make_view(
                      f"use one of: {', '.join(VIEW_FORMS)}")
 
 
-def svgs(spec: Spec, views: Sequence[View]) -> list[str]:
-    """Finished SVGs for many views through one dot process (the site build batches its diagrams)."""
-    return finish([build(spec, v) for v in views])
-
-
 def finish(diagrams: Sequence[Diagram]) -> list[str]:
     """Lay out built diagrams in one dot process and post-process each SVG (the site's layout cache calls this)."""
     from .dot_run import run_dot

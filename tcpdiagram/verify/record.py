@@ -10,7 +10,6 @@ from typing import Any
 Json = dict[str, Any]
 FORMAT = 1
 RECORD_NAME = "linux-record.json"  # beside the spec it records (stamp.RECORD_NAME: a test keeps the two equal)
-RECORD_PATH = "spec/" + RECORD_NAME  # beside ./spec/tcp.yaml: where `verify --record` is told to write it
 
 
 def kernel_version(release: str) -> str:
@@ -70,11 +69,4 @@ def load_record(path: Path | str | None = None) -> Json | None:
         return None
     return data
 
-
-def scenario_summary(record: Json, scenario_id: str) -> str | None:
-    """"reproduced on Linux 6.18: 5/5 runs" for the site, or None when the scenario was not run."""
-    sc = record["scenarios"].get(scenario_id)
-    if sc is None:
-        return None
-    return f"reproduced on Linux {record['kernel']['version']}: {sc['passed']}/{sc['runs']} runs"
 
