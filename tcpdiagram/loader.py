@@ -168,10 +168,11 @@ def _build(raw: Rec, file: str) -> m.Spec:
         events=tuple(_event(r) for r in raw["events"]),
         actions=tuple(
             m.Action(r["id"], r["kind"], _req_text(r["label"]), r["rfc"], tuple(r["flags"]),
-                     _req_text(r["description"]), r.pos, _where(r))
+                     _req_text(r["description"]), r.pos, _where(r), timer=r["timer"])
             for r in raw["actions"]
         ),
-        conditions=tuple(m.Condition(r["id"], _req_text(r["label"]), r.pos, _where(r)) for r in raw["conditions"]),
+        conditions=tuple(m.Condition(r["id"], _req_text(r["label"]), r.pos, _where(r), holds=r["holds"])
+                         for r in raw["conditions"]),
         transitions=tuple(_transition(r) for r in raw["transitions"]),
         scenarios=tuple(_scenario(r) for r in raw["scenarios"]),
         linux_rules=tuple(_linux_rule(r) for r in raw["linux_rules"]),
@@ -186,16 +187,18 @@ def _state(r: Rec) -> m.State:
         id=r["id"], group=r["group"], names=m.Names(*(n[p] for p in m.NAMINGS)),
         label=_req_text(r["label"]), summary=_req_text(r["summary"]),
         description=_req_text(r["description"]), linux=_text(r["linux"]), pos=r.pos, where=_where(r),
+        reason=r["reason"],
     )
 
 
 def _event(r: Rec) -> m.Event:
     mt = r["match"]
-    match = None if mt is None else m.Match(rst=mt["rst"], syn=mt["syn"], fin=mt["fin"], acks=mt["acks"])
+    match = None if mt is None else m.Match(rst=mt["rst"], syn=mt["syn"], fin=mt["fin"], acks=mt["acks"],
+                                            data=mt["data"], again=mt["again"])
     return m.Event(
         id=r["id"], kind=r["kind"], label=_req_text(r["label"]), rfc=r["rfc"], call=r["call"],
         match=match, duration=r["duration"], description=_req_text(r["description"]), pos=r.pos,
-        where=_where(r),
+        where=_where(r), start=r["start"] or "entry", backoff=r["backoff"] or 1,
     )
 
 
@@ -205,7 +208,7 @@ def _transition(r: Rec) -> m.Transition:
         source=r["from"], event=r["event"], target=r["to"], actions=tuple(r["actions"]),
         layer=r["layer"],
         cite=tuple(m.Cite(c.split(":", 1)[0], c.split(":", 1)[1], p) for c, p in zip(cites, cites.item_pos)),
-        path=r["path"], when=r["when"], note=_text(r["note"]), pos=r.pos, where=_where(r),
+        path=r["path"], when=r["when"], note=_text(r["note"]), pos=r.pos, where=_where(r), error=r["error"],
     )
 
 
@@ -216,6 +219,9 @@ def _linux_rule(r: Rec) -> m.LinuxRule:
         time_wait_ms=None if r["time_wait"] is None else r["time_wait"]["timer_ms"],
         add_flags=None if add is None else (add["segment"], tuple(add["add"])),
         append_segments=tuple(r["append_segments"] or ()), pos=r.pos, where=_where(r),
+        rto_ms=None if r["rto"] is None else r["rto"]["ms"],
+        late_ms=None if r["timers_late"] is None else r["timers_late"]["up_to_ms"],
+        sysctl=None if r["sysctl"] is None else (tuple(r["sysctl"]["peers"]), r["sysctl"]["key"], r["sysctl"]["value"]),
     )
 
 
@@ -224,7 +230,8 @@ def _scenario(r: Rec) -> m.Scenario:
 
     def peer(pid: m.PeerId) -> m.Peer:
         p = peers[pid]
-        return m.Peer(pid, p["role"], p["start"], p["delayed_ack"], tuple(p["conditions"]), p.pos, _where(p))
+        return m.Peer(pid, p["role"], p["start"], p["delayed_ack"], tuple(p["conditions"]), p.pos, _where(p),
+                      reads=p["reads"])
 
     seq = r["seq"] or {"A": "J", "B": "K"}
     layers = tuple(r["layers"]) if r["layers"] else ("figure", "note", "event_processing")
@@ -235,8 +242,17 @@ def _scenario(r: Rec) -> m.Scenario:
         peers=(peer("A"), peer("B")), delay=r["network"]["delay"],
         timers=tuple(m.Timer(k, v) for k, v in r["timers"].items()),
         layers=layers,
-        steps=tuple(m.Step(st["at"], st["peer"], st["event"], st.pos, _where(st)) for st in r["steps"]),
+        steps=tuple(m.Step(st["at"], st["peer"], st["event"], st.pos, _where(st), bytes=st["bytes"], call=st["call"])
+                    for st in r["steps"]),
         seq=(seq["A"], seq["B"]),
         expect=(tuple(r["expect"]["A"]), tuple(r["expect"]["B"])),
         pos=r.pos, where=_where(r),
+        lose=tuple(_loss_rule(x) for x in r["network"]["lose"]),
+        retries=tuple(m.Timer(k, v) for k, v in r["retries"].items()),
+        expect_errors=(errors["A"], errors["B"]) if (errors := r["expect"]["errors"]) else (None, None),
     )
+
+
+def _loss_rule(r: Rec) -> m.LossRule:
+    return m.LossRule(src=r["from"], flags=tuple(f for f in m.FLAGS if f in r["flags"]),
+                      nth=None if r["nth"] == "every" else int(r["nth"]), pos=r.pos, where=_where(r))

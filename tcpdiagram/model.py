@@ -38,8 +38,26 @@ GROUPS: tuple[Group, ...] = ("closed", "opening", "established", "active_close",
 EventKind = Literal["app", "segment", "timer"]
 EVENT_KINDS: tuple[EventKind, ...] = ("app", "segment", "timer")
 
-ActionKind = Literal["send", "tcb"]
-ACTION_KINDS: tuple[ActionKind, ...] = ("send", "tcb")
+ActionKind = Literal["send", "tcb", "retransmit", "timer"]
+ACTION_KINDS: tuple[ActionKind, ...] = ("send", "tcb", "retransmit", "timer")
+
+# When a timer event runs: from entry to its state (2MSL); while something that occupies sequence space (SYN, FIN,
+# data) is unacknowledged (retransmission, user timeout); or in place of the `unacked` timer of the same duration
+# once the scenario's retry limit is reached (RFC 9293 §3.8.3 R2).
+TimerStart = Literal["entry", "unacked", "limit"]
+TIMER_STARTS: tuple[TimerStart, ...] = ("entry", "unacked", "limit")
+
+# What the application sees when the connection ends badly (a transition's `error`).
+Errno = Literal["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT"]
+ERRNOS: tuple[Errno, ...] = ("ECONNREFUSED", "ECONNRESET", "ETIMEDOUT")
+
+# A condition the simulator works out as the scenario runs, rather than one a peer is given.
+Fact = Literal["unread_data"]
+FACTS: tuple[Fact, ...] = ("unread_data",)
+
+# How an application carries out a close step.
+CloseCall = Literal["close", "shutdown"]
+CLOSE_CALLS: tuple[CloseCall, ...] = ("close", "shutdown")
 
 Layer = Literal["figure", "note", "event_processing", "linux"]
 LAYERS: tuple[Layer, ...] = ("figure", "note", "event_processing", "linux")
@@ -48,8 +66,8 @@ DEFAULT_LAYERS: tuple[Layer, ...] = ("figure", "note")
 Path = Literal["client", "server"]
 PATHS: tuple[Path, ...] = ("client", "server")
 
-Flag = Literal["ACK", "FIN", "RST", "SYN"]
-FLAGS: tuple[Flag, ...] = ("ACK", "FIN", "RST", "SYN")
+Flag = Literal["ACK", "FIN", "PSH", "RST", "SYN"]
+FLAGS: tuple[Flag, ...] = ("ACK", "FIN", "PSH", "RST", "SYN")
 
 # What an arriving segment brings, as a segment event's `match` describes it.
 Acks = Literal["syn", "fin", "none"]
@@ -132,6 +150,7 @@ class State:
     linux: Text | None
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    reason: str | None = None  # the scenario that shows why the state exists (TIME_WAIT: lost_last_ack)
 
 
 @dataclass(frozen=True)
@@ -142,6 +161,8 @@ class Match:
     syn: bool  # carries the peer's SYN, not seen before
     fin: bool  # carries the peer's FIN, not seen before
     acks: Acks  # newly acknowledges our SYN, our FIN, or neither
+    data: bool = False  # carries bytes of the peer's data not received before
+    again: bool = False  # repeats the peer's FIN, already received (a retransmission)
 
 
 @dataclass(frozen=True)
@@ -156,6 +177,8 @@ class Event:
     description: Text
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    start: TimerStart = "entry"  # timers: when the timer runs
+    backoff: int = 1  # timers: each expiry multiplies the next wait by this (2: RFC 6298 §5.5)
 
 
 @dataclass(frozen=True)
@@ -168,6 +191,7 @@ class Action:
     description: Text
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    timer: str | None = None  # timer actions: the timer event it (re)starts
 
 
 @dataclass(frozen=True)
@@ -176,6 +200,7 @@ class Condition:
     label: Text
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    holds: Fact | None = None  # worked out by the simulator (else a peer lists it under `conditions`)
 
 
 @dataclass(frozen=True)
@@ -203,6 +228,7 @@ class Transition:
     note: Text | None
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    error: Errno | None = None  # what the application is told when this transition ends the connection
 
     @property
     def id(self) -> str:
@@ -218,6 +244,7 @@ class Peer:
     conditions: tuple[str, ...]
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    reads: bool = True  # the application reads what arrives; False leaves received data unread
 
 
 @dataclass(frozen=True)
@@ -227,12 +254,34 @@ class Step:
     event: str
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    bytes: int | None = None  # send: how many bytes the application writes
+    call: CloseCall | None = None  # close: close() or shutdown(SHUT_WR) (the chart and `verify` use it)
 
 
 @dataclass(frozen=True)
 class Timer:
     name: str
     ms: int
+
+
+@dataclass(frozen=True)
+class LossRule:
+    """Which segments the network loses: those `src` sends with exactly `flags`, the `nth` of them or every one."""
+
+    src: PeerId
+    flags: tuple[Flag, ...]
+    nth: int | None  # 1-based ordinal among the segments `src` sends with these flags; None: every one
+    pos: Pos = field(compare=False, repr=False)
+    where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+
+    def matches(self, src: PeerId, flags: frozenset[str], count: int) -> bool:
+        """Whether the `count`-th segment (1-based) with `flags` that `src` sends is lost."""
+        return src == self.src and flags == frozenset(self.flags) and (self.nth is None or self.nth == count)
+
+    @property
+    def text(self) -> str:
+        which = "every" if self.nth is None else f"#{self.nth}"
+        return f"{which} {','.join(self.flags)} from {self.src}"
 
 
 @dataclass(frozen=True)
@@ -246,9 +295,18 @@ class LinuxRule:
     append_segments: tuple[str, ...]  # segments Linux sends after all those the spec predicts
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    rto_ms: int | None = None  # Linux's own RTO: a lost segment's first copy is resent after this many ms
+    late_ms: int | None = None  # Linux timers fire up to this late (timer-wheel slots): the tolerance of resend gaps
+    sysctl: tuple[tuple[PeerId, ...], str, str] | None = None  # (peers, key, value) set in those namespaces
 
     def as_rule(self) -> dict[str, object]:
         """The rule as {kind: argument}."""
+        if self.rto_ms is not None:
+            return {"rto": {"ms": self.rto_ms}}
+        if self.late_ms is not None:
+            return {"timers_late": {"up_to_ms": self.late_ms}}
+        if self.sysctl is not None:
+            return {"sysctl": {"peers": list(self.sysctl[0]), "key": self.sysctl[1], "value": self.sysctl[2]}}
         if self.time_wait_ms is not None:
             return {"time_wait": {"timer_ms": self.time_wait_ms}}
         if self.add_flags is not None:
@@ -274,9 +332,18 @@ class Scenario:
     expect: tuple[tuple[str, ...], tuple[str, ...]]  # state sequences of A and B
     pos: Pos = field(compare=False, repr=False)
     where: Mapping[str, Pos] = field(compare=False, repr=False, default_factory=dict)
+    lose: tuple[LossRule, ...] = ()  # segments the network loses
+    retries: tuple[Timer, ...] = ()  # retry limit per retransmission timer name (RTO: 2)
+    expect_errors: tuple[Errno | None, Errno | None] = (None, None)  # what A's and B's applications are told
 
     def peer(self, pid: PeerId) -> Peer:
         return self.peers[0] if pid == "A" else self.peers[1]
+
+    def retry_limit(self, name: str) -> int | None:
+        for t in self.retries:
+            if t.name == name:
+                return t.ms
+        return None
 
     def timer(self, name: str) -> int | None:
         for t in self.timers:

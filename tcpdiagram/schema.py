@@ -40,6 +40,7 @@ class Int:
     minimum: int = 0
     maximum: int = 10**9
     doc: str = ""
+    unit: str = "milliseconds"
 
 
 @dataclass(frozen=True)
@@ -105,11 +106,14 @@ STATE = Record(
         "summary": Field(TEXT),
         "description": Field(TEXT),
         "linux": Field(TEXT, required=False, nullable=True),
+        "reason": Field(ID, required=False, nullable=True),
     },
 )
 MATCH = Record(
     "Match",
-    {"rst": Field(Bool()), "syn": Field(Bool()), "fin": Field(Bool()), "acks": Field(Enum(model.ACKS))},
+    {"rst": Field(Bool()), "syn": Field(Bool()), "fin": Field(Bool()), "acks": Field(Enum(model.ACKS)),
+     "data": Field(Bool(doc="brings new data"), required=False, default=False),
+     "again": Field(Bool(doc="repeats a FIN already received"), required=False, default=False)},
     doc="What an arriving segment brings that is new: the simulator's key to this event.",
 )
 EVENT = Record(
@@ -122,6 +126,9 @@ EVENT = Record(
         "call": Field(Str(doc="socket call"), required=False, nullable=True),
         "match": Field(MATCH, required=False, nullable=True),
         "duration": Field(Str(doc="name of a scenario timer"), required=False, nullable=True),
+        "start": Field(Enum(model.TIMER_STARTS, doc="timers: when the timer runs"), required=False, nullable=True),
+        "backoff": Field(Int(minimum=1, maximum=16, unit="times", doc="timers: factor of each next wait"),
+                         required=False, nullable=True),
         "description": Field(TEXT),
     },
 )
@@ -133,10 +140,12 @@ ACTION = Record(
         "label": Field(TEXT),
         "rfc": Field(Str(doc="RFC 9293 Figure 5 wording"), required=False, nullable=True),
         "flags": Field(ListOf(Enum(model.FLAGS)), required=False, default=[]),
+        "timer": Field(ID, required=False, nullable=True),
         "description": Field(TEXT),
     },
 )
-CONDITION = Record("Condition", {"id": Field(ID), "label": Field(TEXT)})
+CONDITION = Record("Condition", {"id": Field(ID), "label": Field(TEXT),
+                                 "holds": Field(Enum(model.FACTS), required=False, nullable=True)})
 TRANSITION = Record(
     "Transition",
     {
@@ -149,9 +158,10 @@ TRANSITION = Record(
         "path": Field(Enum(model.PATHS), required=False, nullable=True),
         "when": Field(ID, required=False, nullable=True),
         "note": Field(TEXT, required=False, nullable=True),
+        "error": Field(Enum(model.ERRNOS), required=False, nullable=True),
     },
 )
-SEGMENT_NOTATION = Str(r"^[AB]>[AB] (?=[SFR.])S?F?R?\.?$", "a segment as tcpdump prints it, e.g. 'A>B F.'")
+SEGMENT_NOTATION = Str(r"^[AB]>[AB] (?=[SFRP.])S?F?R?P?\.?$", "a segment as tcpdump prints it, e.g. 'A>B F.'")
 LINUX_RULE = Record(
     "LinuxRule",
     {
@@ -163,8 +173,17 @@ LINUX_RULE = Record(
             required=False, nullable=True,
         ),
         "append_segments": Field(ListOf(SEGMENT_NOTATION, 1), required=False, nullable=True),
+        "rto": Field(Record("RtoRule", {"ms": Field(Int(minimum=1))}), required=False, nullable=True),
+        "timers_late": Field(Record("TimersLateRule", {"up_to_ms": Field(Int(minimum=1))}), required=False, nullable=True),
+        "sysctl": Field(
+            Record("SysctlRule", {"peers": Field(ListOf(Enum(model.PEERS), 1)),
+                                  "key": Field(Str(r"^net\.ipv4\.[a-z0-9_.]+$", "a net.ipv4.* sysctl name")),
+                                  "value": Field(Str(r"^[0-9]+$", "a whole number"))}),
+            required=False, nullable=True,
+        ),
     },
-    doc="One documented way Linux differs from RFC 9293: exactly one of time_wait, add_flags, append_segments.",
+    doc="One documented way Linux differs from RFC 9293: exactly one of "
+        "time_wait, add_flags, append_segments, rto, timers_late, sysctl.",
 )
 PEER = Record(
     "Peer",
@@ -173,9 +192,23 @@ PEER = Record(
         "start": Field(ID),
         "delayed_ack": Field(Int(maximum=10_000), required=False, default=0),
         "conditions": Field(ListOf(ID), required=False, default=[]),
+        "reads": Field(Bool(doc="the application reads what arrives"), required=False, default=True),
     },
 )
-STEP = Record("Step", {"at": Field(Int()), "peer": Field(Enum(model.PEERS)), "event": Field(ID)})
+STEP = Record("Step", {
+    "at": Field(Int()), "peer": Field(Enum(model.PEERS)), "event": Field(ID),
+    "bytes": Field(Int(minimum=1, unit="bytes", doc="send: bytes written"), required=False, nullable=True),
+    "call": Field(Enum(model.CLOSE_CALLS, doc="close: close() or shutdown(SHUT_WR)"), required=False, nullable=True),
+})
+LOSS_RULE = Record(
+    "LossRule",
+    {
+        "from": Field(Enum(model.PEERS)),
+        "flags": Field(ListOf(Enum(model.FLAGS), 1)),
+        "nth": Field(Str(r"^([1-9][0-9]{0,5}|every)$", "an ordinal (1, 2, …) or 'every'")),
+    },
+    doc="The segments the network loses: those `from` sends with exactly these flags, the nth of them or every one.",
+)
 PEER_MAP = Record("Peers", {"A": Field(PEER), "B": Field(PEER)})
 SCENARIO = Record(
     "Scenario",
@@ -188,12 +221,19 @@ SCENARIO = Record(
         "linux": Field(TEXT, required=False, nullable=True),
         "linux_rules": Field(ListOf(LINUX_RULE), required=False, default=[]),
         "peers": Field(PEER_MAP),
-        "network": Field(Record("Network", {"delay": Field(Int(minimum=1, maximum=60_000))})),
+        "network": Field(Record("Network", {"delay": Field(Int(minimum=1, maximum=60_000)),
+                                            "lose": Field(ListOf(LOSS_RULE), required=False, default=[])})),
         "timers": Field(MapOf(Str(r"^\S+$"), Int(minimum=1)), required=False, default={}),
+        "retries": Field(MapOf(Str(r"^\S+$"), Int(minimum=1, maximum=100, unit="retries")), required=False, default={}),
         "layers": Field(ListOf(Enum(model.LAYERS), min_items=1), required=False),
         "seq": Field(Record("Seq", {"A": Field(Str(r"^[A-Z]$")), "B": Field(Str(r"^[A-Z]$"))}), required=False),
         "steps": Field(ListOf(STEP)),
-        "expect": Field(Record("Expect", {"A": Field(ListOf(ID, 1)), "B": Field(ListOf(ID, 1))})),
+        "expect": Field(Record("Expect", {
+            "A": Field(ListOf(ID, 1)), "B": Field(ListOf(ID, 1)),
+            "errors": Field(Record("ExpectErrors", {"A": Field(Enum(model.ERRNOS), required=False, nullable=True),
+                                                    "B": Field(Enum(model.ERRNOS), required=False, nullable=True)}),
+                            required=False, nullable=True),
+        })),
     },
 )
 SPEC = Record(
@@ -303,7 +343,7 @@ def check_scalar(shape: Any, value: str) -> tuple[Any, str | None]:
         return _BOOLS[value.lower()], None
     if isinstance(shape, Int):
         if not re.fullmatch(r"[0-9]+", value):
-            return value, f"{value!r} is not a whole number of milliseconds"
+            return value, f"{value!r} is not a whole number of {shape.unit}"
         n = int(value)
         if not shape.minimum <= n <= shape.maximum:
             return n, f"{n} is outside {shape.minimum}..{shape.maximum}"

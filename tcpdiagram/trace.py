@@ -8,8 +8,13 @@ from typing import Any
 
 from .model import Flag, Lang, PeerId, Role, Spec
 
-# How flags are written for people: RFC 9293 style, ACK last (SYN,ACK  FIN,ACK  RST,ACK).
-_DISPLAY_ORDER: tuple[Flag, ...] = ("SYN", "FIN", "RST", "ACK")
+# How flags are written for people: RFC 9293 style, ACK last (SYN,ACK  FIN,ACK  RST,ACK  PSH,ACK).
+_DISPLAY_ORDER: tuple[Flag, ...] = ("SYN", "FIN", "RST", "PSH", "ACK")
+# How a retransmitted or lost segment is marked in a table or on a chart.
+RETRANSMITTED: dict[Lang, str] = {"zh": "（重传）", "en": " (retransmitted)"}
+LOST: dict[Lang, str] = {"zh": "丢失", "en": "lost"}
+RESTARTED: dict[Lang, str] = {"zh": "{} 重新计时", "en": "{} restarted"}
+SHUTDOWN = "shutdown(SHUT_WR)"
 
 
 @dataclass(frozen=True)
@@ -21,7 +26,10 @@ class Segment:
     seq: str  # "M", "M+1", "0" (symbolic) or "101" (numeric)
     ack: str | None  # None when the ACK flag is off
     sent: int  # ms
-    received: int  # ms
+    received: int | None  # ms; None when the network lost it
+    length: int = 0  # bytes of data
+    retransmission: bool = False
+    lost: bool = False
 
     @property
     def flag_text(self) -> str:
@@ -29,9 +37,17 @@ class Segment:
 
     @property
     def label(self) -> str:
-        """`FIN,ACK seq=M ack=N`: the segment as a chart or a table writes it."""
+        """`FIN,ACK seq=M ack=N` or `PSH,ACK seq=N len=100 ack=M+1`: the segment as a chart or a table writes it."""
         ack = f" ack={self.ack}" if self.ack is not None else ""
-        return f"{self.flag_text} seq={self.seq}{ack}"
+        length = f" len={self.length}" if self.length else ""
+        return f"{self.flag_text} seq={self.seq}{length}{ack}"
+
+    def marked(self, lang: Lang) -> str:
+        """The label with `(retransmitted)` after the flags when it is a retransmission."""
+        if not self.retransmission:
+            return self.label
+        flags, rest = self.label.split(" ", 1)
+        return f"{flags}{RETRANSMITTED[lang]} {rest}" if lang == "en" else f"{flags}{RETRANSMITTED[lang]}{rest}"
 
 
 @dataclass(frozen=True)
@@ -52,17 +68,19 @@ class Call:
     time: int
     peer: PeerId
     event: str  # an app event id
+    call: str | None = None  # close steps: "close" or "shutdown"
 
 
 @dataclass(frozen=True)
 class TimerSpan:
-    """A timer that ran out: armed on entering a state at `start`, fired at `end`."""
+    """A timer that ran: armed at `start`, and at `end` it fired, was stopped or was restarted."""
 
     peer: PeerId
     name: str  # the scenario timer name, e.g. 2MSL
     event: str  # the timer event id, e.g. timeout_2msl
     start: int
     end: int
+    outcome: str = "fired"  # fired | stopped | restarted
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,7 @@ class PeerTrace:
     id: PeerId
     role: Role
     states: tuple[str, ...]  # start state first; self-loops do not repeat a state
+    error: str | None = None  # what the application was told at the end (ECONNRESET, ETIMEDOUT, …)
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,7 @@ class Trace:
     timers: tuple[TimerSpan, ...]
     end: int  # ms of the last thing that happened
     numeric: bool
+    loss_hits: tuple[int, ...] = ()  # segments each of the scenario's loss rules dropped
 
     def peer(self, pid: PeerId) -> PeerTrace:
         return self.peers[0] if pid == "A" else self.peers[1]
@@ -91,10 +111,10 @@ def trace_to_json(trace: Trace) -> dict[str, Any]:
     """The trace as plain JSON data (keys and order fixed)."""
     return {
         "scenario": trace.scenario,
-        "peers": {p.id: {"role": p.role, "states": list(p.states)} for p in trace.peers},
+        "peers": {p.id: {"role": p.role, "states": list(p.states), "error": p.error} for p in trace.peers},
         "segments": [
-            {"src": s.src, "dst": s.dst, "flags": list(s.flags), "seq": s.seq, "ack": s.ack,
-             "sent": s.sent, "received": s.received}
+            {"src": s.src, "dst": s.dst, "flags": list(s.flags), "seq": s.seq, "ack": s.ack, "len": s.length,
+             "sent": s.sent, "received": s.received, "lost": s.lost, "retransmission": s.retransmission}
             for s in trace.segments
         ],
         "changes": [
@@ -104,7 +124,7 @@ def trace_to_json(trace: Trace) -> dict[str, Any]:
         ],
         "calls": [{"time": c.time, "peer": c.peer, "event": c.event} for c in trace.calls],
         "timers": [
-            {"peer": t.peer, "timer": t.name, "event": t.event, "start": t.start, "end": t.end}
+            {"peer": t.peer, "timer": t.name, "event": t.event, "start": t.start, "end": t.end, "outcome": t.outcome}
             for t in trace.timers
         ],
     }
@@ -144,22 +164,32 @@ def _rows(trace: Trace, spec: Spec, lang: Lang) -> list[tuple[str, str, str, str
     for t in times:
         notes: dict[PeerId, str] = {"A": "", "B": ""}
         for call in (c for c in trace.calls if c.time == t):
-            notes[call.peer] += f"{open_paren}{spec.event(call.event).label.get(lang)}{close_paren}"
-        for span in (s for s in trace.timers if s.end == t):
-            notes[span.peer] += f"{open_paren}{span.name}{close_paren}"
+            what = SHUTDOWN if call.call == "shutdown" else spec.event(call.event).label.get(lang)
+            notes[call.peer] += f"{open_paren}{what}{close_paren}"
+        for span in (s for s in trace.timers if s.end == t and s.outcome in ("fired", "restarted")):
+            name = span.name if span.outcome == "fired" else RESTARTED[lang].format(span.name)
+            notes[span.peer] += f"{open_paren}{name}{close_paren}"
         changed = False
+        errors = {tr.id: tr.error for tr in spec.transitions if tr.error}
         for c in (c for c in trace.changes if c.time == t):
-            state[c.peer] = c.target
+            state[c.peer] = c.target + (f" {errors[c.transition]}" if c.transition in errors else "")
             changed = True
         sends = [s for s in trace.segments if s.sent == t]
         if not sends and not changed and not any(notes.values()):
             continue
-        cells = [f"{s.label}  {'A ──► B' if s.src == 'A' else 'A ◄── B'}" for s in sends] or [""]
+        cells = [f"{s.marked(lang)}  {_way(s, lang)}" for s in sends] or [""]
         for k, cell in enumerate(cells):
             first = k == 0
             rows.append((str(t) if first else "", (notes["A"] if first else "") + state["A"], cell,
                          (notes["B"] if first else "") + state["B"]))
     return rows
+
+
+def _way(s: Segment, lang: Lang) -> str:
+    """The direction arrow; a lost segment stops half-way with ✕."""
+    if s.lost:
+        return f"A ─✕ {LOST[lang]}" if s.src == "A" else f"{LOST[lang]} ✕─ B"
+    return "A ──► B" if s.src == "A" else "A ◄── B"
 
 
 def trace_to_text(trace: Trace, spec: Spec, lang: Lang = "en") -> str:

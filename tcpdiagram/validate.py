@@ -37,6 +37,7 @@ def validate(spec: m.Spec) -> list[Issue]:
         issues += _graph(spec, _first_of_each(spec.states))
     issues += _scenarios(spec)
     issues += _linux_rules(spec)
+    issues += _timers(spec)
     if not issues:
         issues += _simulations(spec)
     return issues
@@ -302,13 +303,57 @@ def _linux_rules(spec: m.Spec) -> Iterator[Issue]:
             yield _issue(rule, "id", f"{path}.id",
                          f"Linux rule id {rule.id!r} is defined twice (first on line {seen[rule.id].pos.line})")
         seen.setdefault(rule.id, rule)
-        kinds = [rule.time_wait_ms is not None, rule.add_flags is not None, bool(rule.append_segments)]
+        kinds = [rule.time_wait_ms is not None, rule.add_flags is not None, bool(rule.append_segments),
+                 rule.rto_ms is not None, rule.late_ms is not None, rule.sysctl is not None]
         if sum(kinds) != 1:
-            yield _issue(rule, "id", path, "a Linux rule needs exactly one of time_wait, add_flags, append_segments")
+            yield _issue(rule, "id", path, "a Linux rule needs exactly one of time_wait, add_flags, append_segments, "
+                                           "rto, timers_late, sysctl")
         for j, seg in enumerate(rule.append_segments + ((rule.add_flags[0],) if rule.add_flags else ())):
             if seg[0] == seg[2]:
                 key = f"append_segments[{j}]" if j < len(rule.append_segments) else "add_flags.segment"
                 yield _issue(rule, key, f"{path}.{key}", f"segment {seg!r} goes from a peer to itself")
+
+
+def _timers(spec: m.Spec) -> Iterator[Issue]:
+    """Timer starts, backoff, retry limits, timer actions, dynamic conditions and state reasons refer to real things."""
+    events = {e.id: e for e in spec.events}
+    unacked = {e.duration for e in spec.events if e.kind == "timer" and e.start == "unacked"}
+    for i, e in enumerate(spec.events):
+        p = f"events[{i}]"
+        if e.kind != "timer" and (e.start != "entry" or e.backoff != 1):
+            key = "start" if e.start != "entry" else "backoff"
+            yield _issue(e, key, f"{p}.{key}", f"only timer events have a '{key}' (this one is {e.kind!r})")
+        if e.start == "limit" and e.duration not in unacked:
+            yield _issue(e, "start", f"{p}.start", f"a 'limit' timer fires in place of a timer with 'start: unacked' "
+                         f"and the same duration, but no such timer has duration {e.duration!r}")
+        if e.start != "unacked" and e.backoff != 1:
+            yield _issue(e, "backoff", f"{p}.backoff", "only a timer with 'start: unacked' (a retransmission) backs off")
+    for i, a in enumerate(spec.actions):
+        p = f"actions[{i}]"
+        if a.kind == "timer":
+            target = events.get(a.timer or "")
+            if target is None or target.kind != "timer" or target.start != "entry":
+                yield _issue(a, "timer" if a.timer else "kind", f"{p}.timer",
+                             f"a timer action needs 'timer': a timer event with 'start: entry'; {a.timer!r} is not one")
+        elif a.timer is not None:
+            yield _issue(a, "timer", f"{p}.timer", f"only timer actions have a 'timer' (this one is {a.kind!r})")
+    holds = {c.id for c in spec.conditions if c.holds is not None}
+    scenarios = [sc.id for sc in spec.scenarios]
+    for i, st in enumerate(spec.states):
+        if st.reason is not None:
+            yield from _ref(st, "reason", f"states[{i}].reason", st.reason, scenarios, "scenario")
+    for i, sc in enumerate(spec.scenarios):
+        p = f"scenarios[{i}]"
+        for t in sc.retries:
+            if t.name not in unacked:
+                yield _issue(sc, f"retries.{t.name}", f"{p}.retries.{t.name}",
+                             f"retry limit for {t.name!r}, which is not the duration of a timer with 'start: unacked'"
+                             f"{suggest(t.name, sorted(x for x in unacked if x))}")
+        for peer in sc.peers:
+            for j, c in enumerate(peer.conditions):
+                if c in holds:
+                    yield _issue(peer, f"conditions[{j}]", f"{p}.peers.{peer.id}.conditions[{j}]",
+                                 f"condition {c!r} is worked out by the simulator ('holds'); a peer cannot be given it")
 
 
 def _simulations(spec: m.Spec) -> list[Issue]:
