@@ -14,6 +14,8 @@ _DISPLAY_ORDER: tuple[Flag, ...] = ("SYN", "FIN", "RST", "PSH", "ACK")
 RETRANSMITTED: dict[Lang, str] = {"zh": "（重传）", "en": " (retransmitted)"}
 LOST: dict[Lang, str] = {"zh": "丢失", "en": "lost"}
 RESTARTED: dict[Lang, str] = {"zh": "{} 重新计时", "en": "{} restarted"}
+INTERRUPTED: dict[Lang, str] = {"zh": "{}（被打断）", "en": "{} (interrupted)"}
+AFRESH: dict[Lang, str] = {"zh": "（重新计时）", "en": " (restarted)"}
 SHUTDOWN = "shutdown(SHUT_WR)"
 
 

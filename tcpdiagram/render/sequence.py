@@ -15,9 +15,11 @@ MIN_STEP, START_GAP, BREAK_H = 28.0, 34.0, 56.0
 SIZE = {"title": 16.0, "caption": 12.0, "head": 13.0, "state": 11.0, "label": 12.0, "note": 12.0}
 UI: dict[Lang, dict[str, str]] = {
     "zh": {"call": "应用调用 {}", "later": "{}后", "ms": "{} 毫秒", "s": "{} 秒", "segments": "报文：",
-           "sep": "；", "sent": "{src} → {dst}：{label}，{sent} ms 发出，{received} ms 到达"},
+           "sep": "；", "sent": "{src} → {dst}：{label}，{sent} ms 发出，{received} ms 到达",
+           "lost": "{src} → {dst}：{label}，{sent} ms 发出，在网络中丢失", "error": "应用得到 {}"},
     "en": {"call": "{}", "later": "{} later", "ms": "{} ms", "s": "{} s", "segments": "Segments: ",
-           "sep": "; ", "sent": "{src} → {dst}: {label}, sent at {sent} ms, received at {received} ms"},
+           "sep": "; ", "sent": "{src} → {dst}: {label}, sent at {sent} ms, received at {received} ms",
+           "lost": "{src} → {dst}: {label}, sent at {sent} ms, lost in the network", "error": "app gets {}"},
 }
 
 
@@ -97,6 +99,8 @@ class Arrow:
     label: Text
     plate: Box
     title: str
+    cross: tuple[tuple[float, float, float, float], ...] = ()  # a lost segment: the ✕ where its arrow stops
+    lost: Text | None = None  # and the word "lost" beside it
 
 
 @dataclass(frozen=True)

@@ -5,35 +5,48 @@ from __future__ import annotations
 import math
 
 from ..model import PEERS, Lang, PeerId, Spec
-from ..trace import Trace
+from ..trace import AFRESH, INTERRUPTED, LOST, SHUTDOWN, Segment, TimerSpan, Trace
 from .sequence import (BREAK_H, GAP_X, HEAD_H, LABEL_H, MIN_STEP, PAD, PX_PER_DELAY, SIZE, START_GAP, STATE_H, UI,
                        Arrow, Box, Bracket, Break, Lifeline, Mark, SequenceLayout, Text, centred, duration, head_name,
                        text_width, wrap)
 
 FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.25, 0.75, 0.2, 0.8, 0.15, 0.85)  # where a label may sit along its arrow
+LOST_AT = 0.5  # a lost segment's arrow stops this far along its way
+CROSS = 5.0  # half the size of the ✕ that ends it
+DRAWN = ("fired", "restarted")  # timer spans drawn as brackets (a stopped timer did nothing visible)
 NUDGES = (0.0, -14.0, 14.0, -24.0, 24.0)  # then: shifted up or down off the arrow
 AIR = 3.0  # free space kept around a label
 BASELINE = 0.35  # text is centred on y when its baseline is y + BASELINE × size
+
+
+def arrival(s: Segment, delay: int) -> int:
+    """When the segment arrives, or would have arrived had the network not lost it."""
+    return s.received if s.received is not None else s.sent + delay
+
+
+def drawn(trace: Trace) -> list[TimerSpan]:
+    return [t for t in trace.timers if t.outcome in DRAWN]
 
 
 class _Axis:
     """Time (ms) → y (px): linear at PX_PER_DELAY per delay, each step at least MIN_STEP, idle gaps cut short."""
 
     def __init__(self, trace: Trace, delay: int, y0: float) -> None:
-        times = sorted({0, trace.end} | {s.sent for s in trace.segments} | {s.received for s in trace.segments}
+        times = sorted({0, trace.end} | {s.sent for s in trace.segments} | {arrival(s, delay) for s in trace.segments}
                        | {c.time for c in trace.changes} | {c.time for c in trace.calls}
-                       | {t.start for t in trace.timers} | {t.end for t in trace.timers})
+                       | {t.start for t in drawn(trace)} | {t.end for t in drawn(trace)})
         scale = PX_PER_DELAY / max(delay, 1)
         self.y = {times[0]: y0}
         self.gaps: list[tuple[float, float, int]] = []
         for a, b in zip(times, times[1:]):
-            idle = not any(s.sent <= a and s.received >= b for s in trace.segments)
+            idle = not any(s.sent <= a and arrival(s, delay) >= b for s in trace.segments)
             if idle and b - a > 2 * delay:
                 self.y[b] = self.y[a] + BREAK_H
                 self.gaps.append((self.y[a], self.y[b], b - a))
             else:
                 self.y[b] = self.y[a] + max(MIN_STEP, (b - a) * scale)
         self.bottom = self.y[times[-1]]
+        self.delay = delay
 
     def __call__(self, t: int) -> float:
         return self.y[t]
@@ -46,14 +59,23 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
     roles = {p.id: p.role for p in trace.peers}
     state_w = {p.id: max(text_width(s, SIZE["state"]) + 14 for s in p.states) for p in trace.peers}
     hw = {pid: w / 2 for pid, w in state_w.items()}
-    call_text = {c: ui["call"].format((spec.event(c.event).call or spec.event(c.event).label.get(lang)).split(" / ")[0])
+    call_text = {c: ui["call"].format(SHUTDOWN if c.call == "shutdown" else
+                                      (spec.event(c.event).call or spec.event(c.event).label.get(lang)).split(" / ")[0])
                  for c in trace.calls}
-    call_w = {pid: max([text_width(t, SIZE["note"]) for c, t in call_text.items() if c.peer == pid], default=0.0)
+    restarts = {(t.peer, t.event, t.end) for t in trace.timers if t.outcome == "restarted"}
+    span_text = {t: INTERRUPTED[lang].format(t.name) if t.outcome == "restarted"
+                 else f"{t.name} = {duration(t.end - t.start, lang)}"
+                 + (AFRESH[lang] if (t.peer, t.event, t.start) in restarts else "")
+                 for t in drawn(trace)}
+    errors = {tr.id: tr.error for tr in spec.transitions if tr.error}
+    error_changes = [c for c in trace.changes if c.transition in errors]
+    error_text = {c: ui["error"].format(errors[c.transition]) for c in error_changes}
+    call_w = {pid: max([text_width(t, SIZE["note"]) for c, t in call_text.items() if c.peer == pid]
+                       + [text_width(t, SIZE["note"]) for c, t in error_text.items() if c.peer == pid], default=0.0)
               for pid in PEERS}
-    span_text = {t: f"{t.name} = {duration(t.end - t.start, lang)}" for t in trace.timers}
 
     def push(pid: PeerId) -> float:  # a bracket stands outside the app calls made while it runs
-        spans = [t for t in trace.timers if t.peer == pid]
+        spans = [t for t in drawn(trace) if t.peer == pid]
         busy = any(t.start <= c.time <= t.end for t in spans for c in trace.calls if c.peer == pid)
         return call_w[pid] + 8 if busy else 0.0
 
@@ -62,7 +84,7 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
         labels = [text_width(t, SIZE["note"]) for s, t in span_text.items() if s.peer == pid]
         bracket = 12 + push(pid) + 6 + max(labels) if labels else 0.0
         outer[pid] = hw[pid] + 10 + max(call_w[pid], bracket) + PAD
-    widest = max([text_width(s.label, SIZE["label"]) + 8 for s in trace.segments], default=0.0)
+    widest = max([text_width(s.marked(lang), SIZE["label"]) + 8 for s in trace.segments], default=0.0)
     gap = max(GAP_X, widest * 1.6 + hw["A"] + hw["B"])
     title, caption = sc.title.get(lang), sc.caption.get(lang)
     need = text_width(title, SIZE["title"]) + 2 * PAD
@@ -118,10 +140,18 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
         calls.append(Mark(f"{prefix}call-{c.peer}-{j}-{c.event}", c.peer, box,
                           Text(tx, cy + BASELINE * SIZE["note"], text, SIZE["note"], "end" if side < 0 else "start", "muted"),
                           f"{ev.label.get(lang)}: {ev.call or ev.id}", False))
+    for j, c in enumerate(error_changes):  # what the application is told when the connection ends badly
+        text, cy = error_text[c], axis(c.time) + STATE_H
+        w = text_width(text, SIZE["note"])
+        side = -1 if c.peer == "A" else 1
+        tx = x[c.peer] + side * (hw[c.peer] + 10)
+        calls.append(Mark(f"{prefix}error-{c.peer}-{j}", c.peer, Box(tx - w if side < 0 else tx, cy - 8, w, 16),
+                          Text(tx, cy + BASELINE * SIZE["note"], text, SIZE["note"], "end" if side < 0 else "start",
+                               "accent"), f"{c.transition}: {errors[c.transition]}", False))
 
     # timers that ran out, as brackets outside the lifeline
     brackets: list[Bracket] = []
-    for j, t in enumerate(trace.timers):
+    for j, t in enumerate(drawn(trace)):
         side = -1 if t.peer == "A" else 1
         spine = x[t.peer] + side * (hw[t.peer] + 12 + push(t.peer))
         y1, y2 = axis(t.start), axis(t.end)
@@ -157,7 +187,7 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
 
     arrows = _arrows(trace, lang, x, axis, states, [*calls, *(b.label for b in breaks)], brackets)
     desc = caption + " " + ui["segments"] + ui["sep"].join(
-        f"{s.src}→{s.dst} {s.label}" for s in trace.segments)
+        f"{s.src}→{s.dst} {s.marked(lang)}{' (' + LOST[lang] + ')' if s.lost else ''}" for s in trace.segments)
     return SequenceLayout(prefix, round(width), round(bottom + PAD), title, desc, tuple(heading),
                           (lifelines[0], lifelines[1]), arrows, tuple(states), tuple(calls), tuple(brackets), tuple(breaks))
 
@@ -167,7 +197,9 @@ def _arrows(trace: Trace, lang: Lang, x: dict[PeerId, float], axis: _Axis, state
     """Slanted arrows from (sender, sent) to (receiver, received), clipped at state boxes, labels placed."""
     lines = []
     for s in trace.segments:
-        x1, y1, x2, y2 = x[s.src], axis(s.sent), x[s.dst], axis(s.received)
+        x1, y1, x2, y2 = x[s.src], axis(s.sent), x[s.dst], axis(arrival(s, axis.delay))
+        if s.lost:
+            x2, y2 = x1 + LOST_AT * (x2 - x1), y1 + LOST_AT * (y2 - y1)
         lo, hi = 0.0, 1.0
         for m in states:
             if m.peer == s.src and m.box.clip(x1, y1, x1, y1 + 0.001) is not None:
@@ -180,10 +212,21 @@ def _arrows(trace: Trace, lang: Lang, x: dict[PeerId, float], axis: _Axis, state
     arrows = []
     left, right = min(x.values()) + 4, max(x.values()) - 4
     for s, (full, drawn) in zip(trace.segments, lines):
-        w = text_width(s.label, SIZE["label"]) + 8
+        text = s.marked(lang)
+        w = text_width(text, SIZE["label"]) + 8
         others = [d for t, (_, d) in zip(trace.segments, lines) if t.index != s.index]
-        tip = _head(*drawn)
-        own = _bbox(tip)  # a label never hides its own arrowhead
+        tip = _head(*drawn) if not s.lost else ()
+        cross: tuple[tuple[float, float, float, float], ...] = ()
+        lost: Text | None = None
+        if s.lost:
+            cx, cy = drawn[2], drawn[3]
+            cross = ((cx - CROSS, cy - CROSS, cx + CROSS, cy + CROSS), (cx - CROSS, cy + CROSS, cx + CROSS, cy - CROSS))
+            side = 1 if s.src == "A" else -1
+            lost = Text(cx + side * (CROSS + 4), cy + CROSS + SIZE["note"], LOST[lang], SIZE["note"],
+                        "start" if side > 0 else "end", "accent", bold=True)
+            tip = ((cx - CROSS, cy - CROSS), (cx + CROSS, cy + CROSS))
+            full = drawn
+        own = _bbox(tip)  # a label never hides its own arrowhead (or its ✕)
         best: tuple[int, Box] | None = None
         for dy in NUDGES:
             for f in FRACTIONS:
@@ -201,10 +244,13 @@ def _arrows(trace: Trace, lang: Lang, x: dict[PeerId, float], axis: _Axis, state
         plate = best[1]
         placed.append(plate)
         colour = "peer_a" if s.src == "A" else "peer_b"
-        label = Text(plate.x + plate.w / 2, plate.y + plate.h / 2 + BASELINE * SIZE["label"], s.label, SIZE["label"],
+        label = Text(plate.x + plate.w / 2, plate.y + plate.h / 2 + BASELINE * SIZE["label"], text, SIZE["label"],
                      "middle", colour)
-        title = UI[lang]["sent"].format(src=s.src, dst=s.dst, label=s.label, sent=s.sent, received=s.received)
-        arrows.append(Arrow(s.index, s.src, drawn, tip, label, plate, title))
+        if s.lost:
+            title = UI[lang]["lost"].format(src=s.src, dst=s.dst, label=text, sent=s.sent)
+        else:
+            title = UI[lang]["sent"].format(src=s.src, dst=s.dst, label=text, sent=s.sent, received=s.received)
+        arrows.append(Arrow(s.index, s.src, drawn, tip if not s.lost else (), label, plate, title, cross, lost))
     return tuple(arrows)
 
 
