@@ -43,6 +43,7 @@ class _Run:
         self.spans: list[TimerSpan] = []
         self.armed: dict[int, tuple[str, str, int]] = {}  # token → (event, timer name, start)
         self.used_timers: set[str] = set()
+        self.missed: dict[str, tuple[PeerId, str, str, int]] = {}  # timer name → where it could not start
         self.sent_count: Counter[tuple[PeerId, frozenset[Flag]]] = Counter()
         self.loss_hits = [0] * len(sc.lose)
         self.now = 0
@@ -89,6 +90,7 @@ class _Run:
                 ep.held_ack = None
                 self.emit(ep, frozenset({"ACK"}), None)
         self.check_timers_used()
+        self.check_nothing_stuck()
         for token in sorted(self.live & set(self.armed)):  # still running at the end (none in a settled scenario)
             self.stop(token, "stopped")
         return Trace(
@@ -97,6 +99,8 @@ class _Run:
             segments=tuple(self.segments), changes=tuple(self.changes), calls=tuple(self.calls),
             timers=tuple(sorted(self.spans, key=lambda s: (s.start, s.peer, s.end))), end=end, numeric=self.numeric,
             loss_hits=tuple(self.loss_hits),
+            missed=tuple(f"peer {pid} in {state} at t={at} ms had a segment unacknowledged but no transition for "
+                         f"event {event!r}" for pid, state, event, at in self.missed.values()),
         )
 
     def peer_trace(self, pid: PeerId) -> PeerTrace:
@@ -171,6 +175,8 @@ class _Run:
         for ev in self.timer_events("unacked"):
             token = ep.timers.get(ev.id)
             want = bool(ep.unacked) and self.pick(ep, ev.id) is not None
+            if ep.unacked and not want and self.sc.timer(ev.duration or ev.id) is not None:
+                self.missed.setdefault(ev.duration or ev.id, (ep.pid, ep.state, ev.id, self.now))
             if token is not None and not want:
                 self.stop(token, "stopped")
             elif token is None and want:
@@ -214,12 +220,29 @@ class _Run:
             ep.retries[name] = ep.retries.get(name, 0) + 1
         self.fire(ep, event, None)
 
+    def check_nothing_stuck(self) -> None:
+        """A peer that ends synchronized with a segment nobody acknowledged needed a retransmission it could not make."""
+        for pid, ep in self.eps.items():
+            if not ep.unacked or self.spec.state(ep.state).group == "closed":
+                continue
+            head = ep.unacked[0]
+            flags = ",".join(f for f in ("SYN", "FIN", "PSH") if f in head.flags)
+            events = [e.id for e in self.timer_events("unacked")]
+            raise ScenarioFailed(
+                f"scenario {self.sc.id!r}: peer {pid} ends in {ep.state} at t={self.now} ms with its {flags} "
+                f"(seq offset {head.seq}) never acknowledged, and {ep.state} has no transition for timer event "
+                f"{' or '.join(map(repr, events)) or '(none)'} to resend it")
+
     def check_timers_used(self) -> None:
         for t in self.sc.timers:
             if t.name in self.used_timers:
                 continue
             events = [e.id for e in self.spec.events if e.kind == "timer" and e.duration == t.name]
             ends = ", ".join(f"{pid} ends in {ep.state}" for pid, ep in self.eps.items())
+            if t.name in self.missed:
+                pid, state, event, at = self.missed[t.name]
+                ends += (f"; peer {pid} in {state} at t={at} ms had a segment unacknowledged but no transition for "
+                         f"event {event!r}")
             raise ScenarioFailed(
                 f"scenario {self.sc.id!r}: timer {t.name!r} is set but never started: no state the peers entered "
                 f"has a transition for event {' or '.join(map(repr, events)) or '(none uses it)'} ({ends})", "timers")
@@ -352,6 +375,8 @@ def check_expectations(spec: Spec, scenario: Scenario) -> list[tuple[str, str]]:
             says = f"says {error}" if error else f"does not name it (add `errors: {{{peer.id}: {peer.error}}}`)"
             out.append(("expect.errors" if error is None else f"expect.errors.{peer.id}",
                         f"scenario {scenario.id!r}: peer {peer.id}'s application {told}, but `expect.errors` {says}"))
+    if out and trace.missed:  # the likely cause: a retransmission the spec's transitions could not make
+        out = [(key, f"{message}; {'; '.join(trace.missed)}") for key, message in out]
     for i, (rule, hits) in enumerate(zip(scenario.lose, trace.loss_hits)):
         if hits == 0:
             sent = Counter((s.src, s.flag_text) for s in trace.segments if s.src == rule.src)

@@ -104,6 +104,7 @@ class Trace:
     end: int  # ms of the last thing that happened
     numeric: bool
     loss_hits: tuple[int, ...] = ()  # segments each of the scenario's loss rules dropped
+    missed: tuple[str, ...] = ()  # where a retransmission timer could not start (no transition for it)
 
     def peer(self, pid: PeerId) -> PeerTrace:
         return self.peers[0] if pid == "A" else self.peers[1]

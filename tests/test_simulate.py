@@ -15,8 +15,9 @@ from tcpdiagram.model import Scenario, Spec, Timer
 from tcpdiagram.simulate import check_expectations, simulate
 from tcpdiagram.trace import display_width, trace_to_json, trace_to_text
 
-SCENARIOS = ["handshake", "simultaneous_open", "connection_refused", "normal_close", "simultaneous_close",
-             "fin_ack_close", "abort"]
+SCENARIOS = ["handshake", "simultaneous_open", "connection_refused", "lost_syn", "connect_timeout", "lost_last_ack",
+             "normal_close", "simultaneous_close", "fin_ack_close", "lost_fin", "half_close_data",
+             "server_closes_first", "abort", "close_unread_data"]
 CLOSES = ["normal_close", "simultaneous_close", "fin_ack_close"]
 
 
@@ -130,10 +131,10 @@ def test_simultaneous_open_repeats_the_isn(spec: Spec) -> None:
 def test_guarded_transition_fires_only_with_its_condition(spec: Spec) -> None:
     sc = spec.scenario("normal_close")
     layers = ("figure", "note", "event_processing", "linux")
-    user = Timer("user_timeout", 300_000)
-    plain = with_scenario(spec, "normal_close", layers=layers, timers=(*sc.timers, user))
+    user, rto = Timer("user_timeout", 300_000), Timer("RTO", 1000)
+    plain = with_scenario(spec, "normal_close", layers=layers, timers=(*sc.timers, user, rto))
     assert simulate(plain, "normal_close").peers[0].states == sc.expect[0]
-    unread = with_scenario(spec, "normal_close", layers=layers, timers=(user,), steps=sc.steps[:1],
+    unread = with_scenario(spec, "normal_close", layers=layers, timers=(), steps=sc.steps[:1],
                            peers=(replace(sc.peers[0], conditions=("unread_data",)), sc.peers[1]))
     trace = simulate(unread, "normal_close")
     assert [(s.src, s.flag_text, s.seq) for s in trace.segments][:1] == [("A", "RST", "M")]
