@@ -19,7 +19,8 @@ from tcpdiagram.simulate import simulate
 
 SVG = "{http://www.w3.org/2000/svg}"
 ALLOWED = {"svg", "g", "line", "path", "polygon", "rect", "text", "title", "desc"}
-SCENARIOS = ["handshake", "simultaneous_open", "connection_refused", "normal_close", "simultaneous_close",
+SCENARIOS = ["handshake", "simultaneous_open", "connection_refused", "lost_syn", "connect_timeout", "lost_last_ack",
+             "normal_close", "simultaneous_close", "lost_fin", "half_close_data", "server_closes_first", "close_unread_data",
              "fin_ack_close", "abort"]
 CASES = [(sid, lang) for sid in SCENARIOS for lang in ("zh", "en")]
 needs_rsvg = pytest.mark.skipif(shutil.which("rsvg-convert") is None, reason="rsvg-convert is not installed")
@@ -140,8 +141,13 @@ def test_svg_structure(spec: Spec, sid: str, lang: str) -> None:
     trace = simulate(spec, sid)
     for s in trace.segments:
         group = ids_map[f"{prefix}seg-{s.index}"]
-        assert group.find(f"{SVG}line") is not None and group.find(f"{SVG}polygon") is not None
-        assert [t.text for t in group.iter(f"{SVG}text")] == [s.label]
+        lines = group.findall(f"{SVG}line")
+        if s.lost:  # an arrow that stops part-way, with a ✕ (two lines) and "lost", and no arrowhead
+            assert len(lines) == 3 and group.find(f"{SVG}polygon") is None
+            assert [t.text for t in group.iter(f"{SVG}text")] == [{"zh": "丢失", "en": "lost"}[lang], s.marked(lang)]
+        else:
+            assert len(lines) == 1 and group.find(f"{SVG}polygon") is not None
+            assert [t.text for t in group.iter(f"{SVG}text")] == [s.marked(lang)]  # type: ignore[arg-type]
     for p in trace.peers:
         for k, state in enumerate(p.states):
             assert f"{prefix}state-{p.id}-{k}-{state}" in ids_map
@@ -204,3 +210,19 @@ def test_render_scenario_png_and_pdf(spec: Spec) -> None:
     assert width == 2 * layout(spec, simulate(spec, "simultaneous_close"), "zh").width
     pdf = render_scenario(spec, "fin_ack_close", "zh", fmt="pdf")
     assert pdf.startswith(b"%PDF")
+
+
+def test_lost_arrow_stops_half_way_and_retransmission_is_labelled(spec: Spec) -> None:
+    ids = by_id(parse(scenario_svg(spec, "lost_last_ack", "en")))
+    lost = line_of(ids["seq-lost_last_ack-seg-3"])
+    a_x, b_x = (line_of(ids[f"seq-lost_last_ack-lifeline-{p}"])[0] for p in "AB")
+    assert abs(lost[2] - (a_x + b_x) / 2) < 8  # the lost ACK stops half-way between the lifelines
+    texts = [t.text for t in ids["seq-lost_last_ack-seg-4"].iter(f"{SVG}text")]
+    assert texts == ["FIN,ACK (retransmitted) seq=N ack=M+1"]
+    zh = by_id(parse(scenario_svg(spec, "lost_last_ack", "zh")))
+    assert [t.text for t in zh["seq-lost_last_ack-seg-4"].iter(f"{SVG}text")] == ["FIN,ACK（重传）seq=N ack=M+1"]
+    brackets = sorted(i for i in ids if "-timer-" in i)
+    labels = {i: next(ids[i].iter(f"{SVG}text")).text for i in brackets}
+    assert sorted(labels.values()) == ["2MSL (interrupted)", "2MSL = 240 s (restarted)", "RTO = 1 s"]
+    data = by_id(parse(scenario_svg(spec, "half_close_data", "en")))
+    assert [t.text for t in data["seq-half_close_data-seg-2"].iter(f"{SVG}text")] == ["PSH,ACK seq=N len=100 ack=M+1"]
