@@ -44,7 +44,8 @@ def observed_to_trace(spec: Spec, scenario_id: str, observed: Json) -> Trace:
         Segment(
             index=i, src=s["src"], dst=s["dst"], flags=tuple(f for f in FLAGS if f in s["flags"]),
             seq=str(s["seq"]), ack=str(s["ack"]) if "ACK" in s["flags"] else None,
-            sent=int(s["sent"]), received=int(s["received"]),
+            sent=int(s["sent"]), received=None if s.get("received") is None else int(s["received"]),
+            length=int(s.get("len") or 0), lost=s.get("received") is None,
         )
         for i, s in enumerate(observed["segments"])
     )
@@ -63,7 +64,8 @@ def observed_to_trace(spec: Spec, scenario_id: str, observed: Json) -> Trace:
             continue
         started.add((c["peer"], event))
         calls.append(Call(int(c["t"]), c["peer"], event))
-    times = [s.received for s in segments] + [c.time for c in changes] + [c.time for c in calls]
+    times = [s.received if s.received is not None else s.sent for s in segments] + [c.time for c in changes] \
+        + [c.time for c in calls]
     return Trace(scenario_id + SUFFIX, peers, segments, tuple(changes), tuple(calls), (), max(times, default=0),
                  True)
 

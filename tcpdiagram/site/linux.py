@@ -205,6 +205,16 @@ def _measured(spec: Spec, record: Json, sid: str, lang: Lang) -> tuple[tuple[Tim
         rows = [TimingRow(Md(f"{_who(s)} {code(s.label)}"), _range(sent[i]), _range(received[i]))
                 for i, s in enumerate(segments)]
         notes += _delayed_acks(segments, sent, received, lang)
+    gaps = timing.get("resend_gaps") if isinstance(timing, dict) else None
+    for g in gaps if isinstance(gaps, list) else []:
+        i, span = g.get("segment") if isinstance(g, dict) else None, _span(g.get("ms")) if isinstance(g, dict) else None
+        if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(segments) and span is not None:
+            notes.append(_s(lang, "linux_resend_gap", peer=segments[i].src, flags=segments[i].flag_text,
+                            gap=_range(span), runs=int(sc["runs"])))
+    for pid in ("A", "B"):
+        restarts = sc["observed"]["peers"][pid].get("time_wait_restarts")
+        if isinstance(restarts, int) and not isinstance(restarts, bool) and restarts > 0:
+            notes.append(_s(lang, "linux_time_wait_restart", peer=pid))
     for pid in ("A", "B"):
         timer = sc["observed"]["peers"][pid].get("time_wait_timer_ms")
         if isinstance(timer, int) and not isinstance(timer, bool) and timer > 0:

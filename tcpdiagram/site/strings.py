@@ -110,6 +110,8 @@ _ZH: dict[str, str] = {
     "linux_timing_note": "时间从场景开始算起，单位为毫秒；给出 {runs} 次运行中的最早与最晚值。",
     "linux_delayed_ack": "{peer} 的 {flags} 在 {other} 的 {answered} 到达后 {gap} 毫秒才发出：Linux 推迟了这个确认。",
     "linux_time_wait_timer": "{peer} 进入 TIME\\_WAIT 时，内核报告它的计时器为 {timer}（第 1 次运行）。",
+    "linux_resend_gap": "{peer} 在上一份发出后 {gap} 毫秒重传了 {flags}（测得的重传超时，{runs} 次运行）。",
+    "linux_time_wait_restart": "{peer} 在 TIME\\_WAIT 中收到重传的 FIN 后，内核把计时器重新设为 60 秒（第 1 次运行）。",
     "observed_chart": "Linux 上观测到的时序图",
     "observed_charts": "Linux 上观测到的时序图",
 }
@@ -218,6 +220,8 @@ _EN: dict[str, str] = {
     "linux_timing_note": "Milliseconds from the start of the scenario: the earliest and the latest of the {runs} runs.",
     "linux_delayed_ack": "{peer}'s {flags} left {gap} ms after {other}'s {answered} arrived: Linux held the acknowledgement back.",
     "linux_time_wait_timer": "When {peer} entered TIME\\_WAIT the kernel reported its timer as {timer} (run 1).",
+    "linux_resend_gap": "{peer} resent its {flags} {gap} ms after the previous copy (the measured retransmission timeout, over {runs} runs).",
+    "linux_time_wait_restart": "When the retransmitted FIN reached {peer} in TIME\\_WAIT, the kernel set its timer back to 60 s (run 1).",
     "observed_chart": "Sequence chart observed on Linux",
     "observed_charts": "Sequence charts observed on Linux",
 }

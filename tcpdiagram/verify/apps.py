@@ -73,8 +73,9 @@ class App:
                 self.reading, self.eof_at = False, now
                 self.call(now, "recv()", "EOF")
 
-    def do(self, event: str, now: int) -> None:
+    def do(self, event: str, now: int, step: Step | None = None) -> None:
         o = self.obs
+        call = step.call if step is not None and step.call is not None else self.close_call
         if event == "passive_open":
             s = self.lab.socket(self.peer)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -88,8 +89,11 @@ class App:
             err = s.connect_ex(o.remote)
             o.conn, self.connecting = s, True
             self.call(now, "connect()", errno.errorcode.get(err, str(err)))
+        elif event == "send" and o.conn is not None and step is not None and step.bytes:
+            o.conn.send(b"d" * step.bytes)
+            self.call(now, f"send({step.bytes} bytes)", "ok")
         elif event == "close" and o.conn is not None:
-            if self.close_call == "shutdown":
+            if call == "shutdown":
                 o.conn.shutdown(socket.SHUT_WR)
                 self.call(now, "shutdown(SHUT_WR)", "ok")
             else:
@@ -121,6 +125,7 @@ class Driver:
     sc: Scenario
     close_call: str = "close"
     calls: list[tuple[int, str, str, str]] = field(default_factory=list)
+    horizon_ms: int = 0  # the run lasts at least this long after its start (a retransmission wait is quiet)
 
     def __post_init__(self) -> None:
         names = kernel_names(self.spec)
@@ -130,6 +135,11 @@ class Driver:
             obs = PeerObserver(p, self.lab.diag[p], (ADDR[p], PORT[p]), (ADDR[q], PORT[q]), names)
             self.apps[p] = App(p, self.lab, obs, self.close_call, self.calls)
             self.lab.observers.append(obs.observe)
+        for rule in self.spec.linux_rules + self.sc.linux_rules:  # per-namespace sysctls the spec names
+            if rule.sysctl is not None:
+                peers, key, value = rule.sysctl
+                for p in peers:
+                    self.lab.ns[p].sysctl(key, value)
         starts = {self.sc.peer(p).start for p in ("A", "B")}
         if not starts <= {"CLOSED", "ESTABLISHED"} or len(starts) != 1:
             raise ScenarioUnsupported(f"verify can start both peers CLOSED or both ESTABLISHED, not {sorted(starts)}")
@@ -165,7 +175,11 @@ class Driver:
     def run(self) -> dict[str, Any]:
         if self.sc.peer("A").start == "ESTABLISHED":
             self.setup()
+        for p in ("A", "B"):
+            self.apps[p].reading = self.sc.peer(p).reads  # a peer that does not read leaves data unread
         t0 = now_ns() + MS
+        assert self.lab.wire is not None
+        self.lab.wire.lose = self.sc.lose  # the loss rules count from the scenario's start, not the setup
         pending = sorted(self.sc.steps, key=lambda s: s.at)
         last_step = [t0]
 
@@ -181,14 +195,15 @@ class Driver:
                     due = max(due, app.eof_at + AFTER_EOF_MS * MS)
                 if horizon < due:
                     return due
-                app.do(step.event, now_ns())
+                app.do(step.event, now_ns(), step)
                 self.lab.observe()
                 pending.pop(0)
                 last_step[0] = now_ns()
             return None
 
-        self.lab.pump(lambda now: not pending and now - last_step[0] >= QUIET_MS * MS and self._quiet(now),
-                      tick, LIMIT_MS + max((s.at for s in self.sc.steps), default=0))
+        end = t0 + self.horizon_ms * MS
+        self.lab.pump(lambda now: not pending and now >= end and now - last_step[0] >= QUIET_MS * MS
+                      and self._quiet(now), tick, LIMIT_MS + max([s.at for s in self.sc.steps] + [self.horizon_ms]))
         return self.observed(t0)
 
     def observed(self, t0: int) -> dict[str, Any]:

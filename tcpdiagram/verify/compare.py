@@ -22,8 +22,19 @@ class Check:
     ok: bool
 
 
+ERRNOS = ("ECONNREFUSED", "ECONNRESET", "ETIMEDOUT")
+
+
 def _seg(s: Json) -> str:
-    return f"{s['src']}>{s['dst']} {flags_text(s['flags'])}"
+    """"A>B F." as tcpdump prints it, with ✗ when the network lost it (Linux-only segments are never lost)."""
+    lost = s.get("lost") if "lost" in s else ("sent" in s and s.get("received") is None)
+    return f"{s['src']}>{s['dst']} {flags_text(s['flags'])}{' ✗' if lost else ''}"
+
+
+def observed_error(observed: Json, peer: str) -> str | None:
+    """The last error a socket call of the peer's application returned (connect(), recv())."""
+    errors = [c["result"] for c in observed.get("calls", []) if c["peer"] == peer and c["result"] in ERRNOS]
+    return errors[-1] if errors else None
 
 
 def compare(expected: Json, observed: Json) -> list[Check]:
@@ -37,9 +48,30 @@ def compare(expected: Json, observed: Json) -> list[Check]:
             want, got = exp["time_wait_timer_ms"], obs.get("time_wait_timer_ms")
             ok = got is not None and want - TIMER_SLACK_MS <= got <= want
             checks.append(Check(f"{p} TIME_WAIT timer", f"{want} ms", f"{got} ms" if got is not None else "not seen", ok))
+        if exp.get("time_wait_restarts"):
+            want_r, got_r = exp["time_wait_restarts"], obs.get("time_wait_restarts", 0)
+            checks.append(Check(f"{p} TIME_WAIT restarts", str(want_r), str(got_r), want_r == got_r))
+        if "error" in exp and (exp["error"] or observed_error(observed, p)):
+            got_e = observed_error(observed, p)
+            checks.append(Check(f"{p} error", str(exp["error"]), str(got_e), exp["error"] == got_e))
     e_segs = [_seg(s) for s in expected["segments"]]
     o_segs = [_seg(s) for s in observed["segments"]]
     checks.append(Check("segments", ", ".join(e_segs), ", ".join(o_segs), e_segs == o_segs))
+    if e_segs == o_segs:
+        checks += _gaps(expected["segments"], observed["segments"])
+    return checks
+
+
+def _gaps(expected: list[Json], observed: list[Json]) -> list[Check]:
+    """Each retransmission left its expected wait after the previous copy, within the spec's stated tolerance."""
+    from .expect import GAP_EARLY_MS, resends
+
+    checks = []
+    for i, j in resends(expected):
+        want, late = expected[i]["gap_ms"], expected[i]["gap_late_ms"]
+        got = observed[i]["sent"] - observed[j]["sent"]
+        checks.append(Check(f"segment {i + 1} resent after", f"{want}–{want + late} ms", f"{got} ms",
+                            want - GAP_EARLY_MS <= got <= want + late))
     return checks
 
 

@@ -10,7 +10,8 @@ from typing import Any
 from ..model import Spec
 
 Json = dict[str, Any]
-_LETTERS = (("FIN", "F"), ("SYN", "S"), ("RST", "R"))  # tcpdump's order; "." is the ACK bit
+_LETTERS = (("FIN", "F"), ("SYN", "S"), ("RST", "R"), ("PSH", "P"))  # tcpdump's order; "." is the ACK bit
+GAP_EARLY_MS = 5  # a resend may leave this much before its expected gap (capture and timer rounding)
 
 
 @dataclass(frozen=True)
@@ -51,9 +52,28 @@ def simulated(spec: Spec, scenario_id: str) -> Json:
     return trace_to_json(simulate(spec, scenario_id))
 
 
+def resends(segments: list[Json]) -> list[tuple[int, int]]:
+    """(index, index of the previous copy) of each retransmission among the expected segments."""
+    out = []
+    for i, s in enumerate(segments):
+        if s.get("retransmission"):
+            prev = [j for j in range(i) if (segments[j]["src"], segments[j]["flags"], segments[j].get("seq"))
+                    == (s["src"], s["flags"], s.get("seq"))]
+            if prev:
+                out.append((i, prev[-1]))
+    return out
+
+
 def apply(expected: Json, diffs: tuple[Difference, ...]) -> tuple[Json, list[str]]:
-    """The Linux expectation: a copy of `expected` with each rule applied; also the ids of the rules that changed it."""
+    """The Linux expectation: a copy of `expected` with each rule applied; also the ids of the rules that changed it.
+
+    Each retransmission gets `gap_ms` (the wait since the previous copy, as the spec predicts it) and
+    `gap_late_ms` (how much later Linux may send it); `rto` and `timers_late` rules change those.
+    """
     out = copy.deepcopy(expected)
+    segs = out["segments"]
+    for i, j in resends(segs):
+        segs[i]["gap_ms"], segs[i]["gap_late_ms"] = segs[i]["sent"] - segs[j]["sent"], 0
     used: list[str] = []
     for d in diffs:
         (kind, arg), = d.rule.items()
@@ -64,13 +84,35 @@ def apply(expected: Json, diffs: tuple[Difference, ...]) -> tuple[Json, list[str
 
 def _time_wait(out: Json, arg: Json) -> bool:
     changed = False
-    for peer in out["peers"].values():
+    for pid, peer in out["peers"].items():
         states = peer["states"]
         if states[-2:] == ["TIME_WAIT", "CLOSED"]:
             peer["states"] = states[:-1]
             peer["time_wait_timer_ms"] = int(arg["timer_ms"])
+            peer["time_wait_restarts"] = sum(1 for t in out.get("timers", [])
+                                             if t["peer"] == pid and t.get("outcome") == "restarted")
             changed = True
     return changed
+
+
+def _rto(out: Json, arg: Json) -> bool:
+    """Linux's own RTO: the first resend of each segment leaves this long after the original."""
+    segs = out["segments"]
+    first = [i for i, j in resends(segs) if not segs[j].get("retransmission")]
+    for i in first:
+        segs[i]["gap_ms"] = int(arg["ms"])
+    return bool(first)
+
+
+def _timers_late(out: Json, arg: Json) -> bool:
+    gaps = [s for s in out["segments"] if "gap_ms" in s]
+    for s in gaps:
+        s["gap_late_ms"] = int(arg["up_to_ms"])
+    return bool(gaps)
+
+
+def _sysctl(_out: Json, _arg: Json) -> bool:
+    return True  # applied to the namespaces by verify's driver; it changes the run, not the expectation
 
 
 def _add_flags(out: Json, arg: Json) -> bool:
@@ -89,4 +131,7 @@ def _append_segments(out: Json, arg: list[str]) -> bool:
     return bool(arg)
 
 
-_RULES: dict[str, Callable[[Json, Any], bool]] = {"time_wait": _time_wait, "add_flags": _add_flags, "append_segments": _append_segments}
+_RULES: dict[str, Callable[[Json, Any], bool]] = {
+    "time_wait": _time_wait, "add_flags": _add_flags, "append_segments": _append_segments, "rto": _rto,
+    "timers_late": _timers_late, "sysctl": _sysctl,
+}

@@ -108,6 +108,7 @@ class Lab:
         with self.ns[peer].inside():
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # each send() a segment of its own (no Nagle)
         self.sockets.append(s)
         return s
 

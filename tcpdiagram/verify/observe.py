@@ -11,6 +11,7 @@ from .diag import DiagSocket, SockDiag, tcp_info_state
 from .wire import Packet
 
 Json = dict[str, Any]
+RESTART_JUMP_MS = 200  # a TIME_WAIT timer that reads this much more than a poll before was restarted
 
 
 def kernel_names(spec: Spec) -> dict[str, str]:
@@ -35,6 +36,8 @@ class PeerObserver:
     timeline: list[tuple[int, str, str]] = field(default_factory=list)  # (ns, spec state, seen by)
     info_timeline: list[tuple[int, str]] = field(default_factory=list)  # TCP_INFO alone, while an fd is open
     time_wait_timer_ms: int | None = None
+    time_wait_restarts: int = 0  # times the TIME_WAIT timer jumped back up (a retransmitted FIN restarted it)
+    _last_expires: int | None = None
 
     def observe(self, now: int) -> None:
         found = self.diag.lookup(*self.local, *self.remote)
@@ -45,6 +48,10 @@ class PeerObserver:
             kernel, via = found.state, f"sock_diag:{found.kind}"
             if kernel == "TCP_TIME_WAIT" and self.time_wait_timer_ms is None:
                 self.time_wait_timer_ms = found.expires_ms
+            if kernel == "TCP_TIME_WAIT" and found.expires_ms is not None:
+                if self._last_expires is not None and found.expires_ms > self._last_expires + RESTART_JUMP_MS:
+                    self.time_wait_restarts += 1
+                self._last_expires = found.expires_ms
         elif info is not None:
             kernel, via = info, "tcp_info"
         elif self.listener is not None and tcp_info_state(self.listener) == "TCP_LISTEN":
@@ -85,6 +92,7 @@ def states_json(obs: PeerObserver, t0: int) -> Json:
     }
     if obs.time_wait_timer_ms is not None:
         out["time_wait_timer_ms"] = obs.time_wait_timer_ms
+        out["time_wait_restarts"] = obs.time_wait_restarts
     return out
 
 

@@ -34,10 +34,18 @@ def dumps(record: Json) -> str:
     return json.dumps(record, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
+def merge(old: Json | None, new: Json) -> Json:
+    """The new record with the scenarios of the old one it did not run, when both come from the same kernel and close."""
+    if old is None or old.get("kernel") != new["kernel"] or old.get("close_call") != new["close_call"]:
+        return new
+    return {**new, "scenarios": {**old["scenarios"], **new["scenarios"]}}
+
+
 def write_record(path: Path, record: Json) -> None:
+    """Write the record, merged into the one already at `path` (other scenarios' runs are kept)."""
     from ..fsutil import write_atomic
 
-    write_atomic(path, dumps(record).encode("utf-8"))
+    write_atomic(path, dumps(merge(load_record(path), record)).encode("utf-8"))
 
 
 def beside(spec_path: Path) -> Path:

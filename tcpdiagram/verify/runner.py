@@ -17,10 +17,11 @@ from typing import Any
 from ..errors import UsageError
 from ..model import Spec
 from .compare import Check, agrees, compare, side_by_side
-from .expect import apply, differences_for, flags_text, simulated
+from .expect import apply, differences_for, flags_text, resends, simulated
 
 Json = dict[str, Any]
 CLOSE_CALLS = {"close": "close event by close()", "shutdown": "close event by shutdown(SHUT_WR)"}
+HORIZON_SLACK_MS = 500  # Linux gives up a connect() up to ~150 ms after the spec's time (a 4 s timer's 256 ms slots)
 
 
 @dataclass
@@ -66,6 +67,9 @@ class ScenarioResult:
             out[p] = [{"state": g[0][0], "t": span([t for _s, t in g])} for g in zip(*runs)]
         segs = zip(*(o["segments"] for o in self.observed))
         out["segments"] = [{"sent": span([s["sent"] for s in g]), "received": span([s["received"] for s in g])} for g in segs]
+        out["resend_gaps"] = [{"segment": i, "ms": span([o["segments"][i]["sent"] - o["segments"][j]["sent"]
+                                                         for o in self.observed])}
+                              for i, j in resends(self.expected["segments"]) if i < len(self.observed[0]["segments"])]
         return out
 
     def to_record(self) -> Json:
@@ -112,7 +116,7 @@ def run_scenario(spec: Spec, sid: str, runs: int, close_call: str, progress: Cal
     for i in range(runs):
         try:
             with Lab(sc.delay) as lab:
-                observed = Driver(lab, spec, sc, close_call).run()
+                observed = Driver(lab, spec, sc, close_call, horizon_ms=horizon(spec, sid)).run()
         except (TimeoutError, ScenarioUnsupported) as e:
             result.errors.append(f"run {i + 1}: {e}")
             progress(f"  {sid} run {i + 1}: {e}")
@@ -120,6 +124,16 @@ def run_scenario(spec: Spec, sid: str, runs: int, close_call: str, progress: Cal
         result.observed.append(observed)
         result.checks.append(compare(expected, observed))
     return result
+
+
+def horizon(spec: Spec, sid: str) -> int:
+    """How long a run must last: past the spec's last segment and last change not made by a long entry timer."""
+    from ..simulate import simulate
+
+    trace = simulate(spec, sid)
+    entry = {e.id for e in spec.events if e.kind == "timer" and e.start == "entry"}
+    times = [s.sent for s in trace.segments] + [c.time for c in trace.changes if c.event not in entry]
+    return max(times, default=0) + HORIZON_SLACK_MS
 
 
 def report(result: ScenarioResult, spec: Spec) -> str:

@@ -6,9 +6,11 @@ import fcntl
 import os
 import socket
 import struct
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..model import LossRule
 
 TUNSETIFF = 0x400454CA
 IFF_TUN = 0x0001
@@ -18,7 +20,7 @@ SO_TIMESTAMPNS = 35
 PACKET_OUTGOING = 4
 MAX_PACKET = 65536
 
-FLAG_BITS = (("ACK", 0x10), ("FIN", 0x01), ("RST", 0x04), ("SYN", 0x02))  # sorted by name
+FLAG_BITS = (("ACK", 0x10), ("FIN", 0x01), ("PSH", 0x08), ("RST", 0x04), ("SYN", 0x02))  # sorted by name
 
 
 def open_tun(name: str) -> int:
@@ -102,6 +104,20 @@ class DelayLine:
         self.queues: tuple[deque[tuple[int, bytes]], deque[tuple[int, bytes]]] = (deque(), deque())
         self.last_activity = 0
         self.late_ns = 0  # the worst lateness of a release, for the run's metrics
+        self.lose: tuple[LossRule, ...] = ()  # the scenario's loss rules, set when its steps start
+        self.counts: Counter[tuple[str, frozenset[str]]] = Counter()
+        self.dropped = 0
+
+    def drops(self, side: int, data: bytes) -> bool:
+        """Whether a loss rule names this packet (counted per sender and exact flags, as the simulator counts)."""
+        if not self.lose:
+            return False
+        pkt = parse_tcp(data, 0, True)
+        if pkt is None:
+            return False
+        key = ("AB"[side], frozenset(pkt.flags))
+        self.counts[key] += 1
+        return any(r.matches(key[0], key[1], self.counts[key]) for r in self.lose)  # type: ignore[arg-type]
 
     def pull(self, side: int, now: int, sent_at: Callable[[bytes], int | None]) -> None:
         """Read everything side (0 = A, 1 = B) has sent; queue it for the other side.
@@ -115,8 +131,12 @@ class DelayLine:
             except BlockingIOError:
                 return
             if data and data[0] >> 4 == 4:  # IPv4 only; IPv6 is disabled in both namespaces anyway
-                self.queues[side].append(((sent_at(data) or now) + self.delay_ns, data))
+                due = (sent_at(data) or now) + self.delay_ns  # read the capture first: a dropped packet is in it
                 self.last_activity = now
+                if self.drops(side, data):
+                    self.dropped += 1
+                    continue
+                self.queues[side].append((due, data))
 
     def release_next(self, now: int) -> None:
         """Write the packet due first, whichever way it goes, into the other side."""
