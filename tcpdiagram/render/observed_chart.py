@@ -17,6 +17,7 @@ CALL_EVENTS = (
     ("close()", "close"),
     ("listen()", "passive_open"),
     ("connect()", "active_open"),
+    ("send(", "send"),
 )
 SUFFIX = "_linux"
 TITLE = {"zh": "在 Linux {v} 上观测到的{title}", "en": "{title}, as observed on Linux {v}"}

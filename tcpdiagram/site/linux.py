@@ -209,8 +209,10 @@ def _measured(spec: Spec, record: Json, sid: str, lang: Lang) -> tuple[tuple[Tim
     for g in gaps if isinstance(gaps, list) else []:
         i, span = g.get("segment") if isinstance(g, dict) else None, _span(g.get("ms")) if isinstance(g, dict) else None
         if isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(segments) and span is not None:
-            notes.append(_s(lang, "linux_resend_gap", peer=segments[i].src, flags=segments[i].flag_text,
-                            gap=_range(span), runs=int(sc["runs"])))
+            rto = _span(g.get("kernel_rto_ms"))
+            notes.append(Md(_s(lang, "linux_resend_gap", peer=segments[i].src, flags=segments[i].flag_text,
+                               gap=_range(span), runs=int(sc["runs"]))
+                            + (_s(lang, "linux_kernel_rto", rto=_range(rto)) if rto is not None else "")))
     for pid in ("A", "B"):
         restarts = sc["observed"]["peers"][pid].get("time_wait_restarts")
         if isinstance(restarts, int) and not isinstance(restarts, bool) and restarts > 0:

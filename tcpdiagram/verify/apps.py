@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import Scenario, Spec, Step
-from .diag import tcp_info_state
+from .diag import tcp_info_rto_ms, tcp_info_state
 from .lab import ADDR, Lab, now_ns
 from .observe import PeerObserver, kernel_names, ms, segments_json, sockets_json, states_json
 
@@ -75,6 +75,9 @@ class App:
 
     def do(self, event: str, now: int, step: Step | None = None) -> None:
         o = self.obs
+        rto = tcp_info_rto_ms(o.conn) if o.conn is not None else None
+        if rto is not None:  # the kernel's own RTO when the app acts: what a resend that follows will wait
+            self.call(now, "tcp_info", f"rto={rto}")
         call = step.call if step is not None and step.call is not None else self.close_call
         if event == "passive_open":
             s = self.lab.socket(self.peer)

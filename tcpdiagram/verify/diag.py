@@ -118,3 +118,12 @@ def tcp_info_state(sock: socket.socket) -> str | None:
     except OSError:
         return None
     return KERNEL_STATES.get(data[0], f"TCP_{data[0]}")
+
+
+def tcp_info_rto_ms(sock: socket.socket) -> int | None:
+    """tcpi_rto of an fd (struct tcp_info, the u32 at offset 8, in microseconds) in whole ms; None once closed."""
+    try:
+        data = sock.getsockopt(socket.IPPROTO_TCP, TCP_INFO, 12)
+    except OSError:
+        return None
+    return round(struct.unpack_from("=I", data, 8)[0] / 1000) if len(data) >= 12 else None

@@ -100,7 +100,7 @@ def _rto(out: Json, arg: Json) -> bool:
     segs = out["segments"]
     first = [i for i, j in resends(segs) if not segs[j].get("retransmission")]
     for i in first:
-        segs[i]["gap_ms"] = int(arg["ms"])
+        segs[i]["gap_ms"], segs[i]["gap_is_kernel_rto"] = int(arg["ms"]), True
     return bool(first)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import UsageError
 from ..model import Spec
-from .compare import Check, agrees, compare, side_by_side
+from .compare import Check, agrees, compare, kernel_rto, side_by_side
 from .expect import apply, differences_for, flags_text, resends, simulated
 
 Json = dict[str, Any]
@@ -67,9 +67,11 @@ class ScenarioResult:
             out[p] = [{"state": g[0][0], "t": span([t for _s, t in g])} for g in zip(*runs)]
         segs = zip(*(o["segments"] for o in self.observed))
         out["segments"] = [{"sent": span([s["sent"] for s in g]), "received": span([s["received"] for s in g])} for g in segs]
-        out["resend_gaps"] = [{"segment": i, "ms": span([o["segments"][i]["sent"] - o["segments"][j]["sent"]
-                                                         for o in self.observed])}
-                              for i, j in resends(self.expected["segments"]) if i < len(self.observed[0]["segments"])]
+        out["resend_gaps"] = [
+            {"segment": i, "ms": span([o["segments"][i]["sent"] - o["segments"][j]["sent"] for o in self.observed]),
+             "kernel_rto_ms": span([kernel_rto(o, o["segments"][j]["src"], o["segments"][j]["sent"])
+                                    for o in self.observed])}
+            for i, j in resends(self.expected["segments"]) if i < len(self.observed[0]["segments"])]
         return out
 
     def to_record(self) -> Json:
