@@ -19,12 +19,13 @@ from tcpdiagram.verify.compare import agrees, compare, side_by_side
 from tcpdiagram.verify.expect import apply, differences_for, flags_text, parse_segment, simulated
 from tcpdiagram.verify.netns import NETNS_DIR, CannotVerify, preflight
 from tcpdiagram.verify.observe import segments_json
-from tcpdiagram.verify.record import build_record, dumps, load_record
-from tcpdiagram.verify.wire import Packet
+from tcpdiagram.verify.record import build_record, dumps, load_record, write_record
+from tcpdiagram.verify.wire import DelayLine, Packet
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE_SCENARIOS = ("handshake", "simultaneous_open", "connection_refused", "normal_close",
-                   "simultaneous_close", "fin_ack_close", "abort")
+                   "simultaneous_close", "fin_ack_close", "abort", "lost_syn", "connect_timeout", "lost_last_ack",
+                   "lost_fin", "half_close_data", "server_closes_first", "close_unread_data")
 RERECORD = "re-record as root: tcpdiagram verify --runs 5 --record spec/linux-record.json"
 
 
@@ -52,7 +53,8 @@ def test_segment_notation_round_trips() -> None:
 
 def test_linux_rules_come_from_the_spec_and_are_bilingual(spec: Spec) -> None:
     ids = {d.id for sc in spec.scenarios for d in differences_for(spec, sc.id)}
-    assert ids == {"time_wait_60s", "simultaneous_open_extra_acks", "rst_carries_ack"}
+    assert ids == {"time_wait_60s", "simultaneous_open_extra_acks", "rst_carries_ack", "timers_late_32ms",
+                   "rto_304_fin", "rto_304_last_ack", "syn_retries_2", "syn_linear_timeouts_0", "unread_rst_carries_ack"}
     for sc in spec.scenarios:
         for d in differences_for(spec, sc.id):
             assert set(d.text) == {"zh", "en"} and all(d.text.values()), d.id
@@ -62,6 +64,10 @@ def test_linux_rules_come_from_the_spec_and_are_bilingual(spec: Spec) -> None:
     ("handshake", []), ("simultaneous_open", ["simultaneous_open_extra_acks"]), ("connection_refused", []),
     ("normal_close", ["time_wait_60s"]), ("simultaneous_close", ["time_wait_60s"]),
     ("fin_ack_close", ["time_wait_60s"]), ("abort", ["rst_carries_ack"]),
+    ("lost_syn", ["timers_late_32ms"]), ("connect_timeout", ["timers_late_32ms", "syn_retries_2", "syn_linear_timeouts_0"]),
+    ("lost_last_ack", ["time_wait_60s", "timers_late_32ms", "rto_304_last_ack"]),
+    ("lost_fin", ["time_wait_60s", "timers_late_32ms", "rto_304_fin"]), ("half_close_data", ["time_wait_60s"]),
+    ("server_closes_first", ["time_wait_60s"]), ("close_unread_data", ["unread_rst_carries_ack"]),
 ])
 def test_linux_rules_change_the_simulation_only_where_documented(spec: Spec, sid: str, used: list[str]) -> None:
     sim = simulated(spec, sid)
@@ -138,6 +144,41 @@ def test_record_is_deterministic_and_reads_back(tmp_path: Path) -> None:
     assert load_record(tmp_path / "missing.json") is None
     path.write_text('{"format": 99, "scenarios": {}}', encoding="utf-8")
     assert load_record(path) is None
+
+
+def test_record_merges_into_the_existing_one(tmp_path: Path) -> None:
+    obs = _observed(["CLOSED", "SYN_SENT", "ESTABLISHED"], ["CLOSED", "LISTEN"], ["A>B S"])
+    path = tmp_path / "linux-record.json"
+    first = {"handshake": {"runs": 5, "passed": 5, "differences": [], "observed": obs}}
+    write_record(path, build_record("6.18.44-x", "close", first))
+    write_record(path, build_record("6.18.44-x", "close", {"lost_syn": {"runs": 5, "passed": 5, "differences": [],
+                                                                         "observed": obs}}))
+    rec = load_record(path)
+    assert rec is not None and sorted(rec["scenarios"]) == ["handshake", "lost_syn"]  # merged, not replaced
+    write_record(path, build_record("6.18.44-x", "close", {"handshake": {"runs": 3, "passed": 3, "differences": [],
+                                                                          "observed": obs}}))
+    rec = load_record(path)
+    assert rec is not None and rec["scenarios"]["handshake"]["runs"] == 3 and "lost_syn" in rec["scenarios"]
+    write_record(path, build_record("6.19.1-y", "close", first))  # another kernel: its record replaces the old
+    rec = load_record(path)
+    assert rec is not None and sorted(rec["scenarios"]) == ["handshake"]
+
+
+def test_delay_line_drops_what_a_loss_rule_names(spec: Spec) -> None:
+    import struct as st
+
+    def packet(flags: int) -> bytes:
+        ip = bytes([0x45, 0]) + st.pack("!H", 40) + bytes(5) + bytes([6]) + bytes(2) + bytes([192, 0, 2, 1, 198, 51, 100, 1])
+        return ip + st.pack("!HHIIBBHHH", 40001, 40002, 1, 1, 5 << 4, flags, 0, 0, 0)
+
+    line = DelayLine(-1, -1, 0)
+    line.lose = spec.scenario("lost_last_ack").lose  # the first pure ACK A sends
+    fin_ack, ack = packet(0x11), packet(0x10)
+    assert [line.drops(0, p) for p in (fin_ack, ack, ack)] == [False, True, False]
+    assert line.drops(1, ack) is False  # B's ACKs are never A's
+    every = DelayLine(-1, -1, 0)
+    every.lose = spec.scenario("connect_timeout").lose
+    assert all(every.drops(0, packet(0x02)) for _ in range(4))
 
 
 def test_committed_record_agrees_with_the_spec(spec: Spec) -> None:
