@@ -159,7 +159,11 @@ def test_record_merges_into_the_existing_one(tmp_path: Path) -> None:
                                                                           "observed": obs}}))
     rec = load_record(path)
     assert rec is not None and rec["scenarios"]["handshake"]["runs"] == 3 and "lost_syn" in rec["scenarios"]
-    write_record(path, build_record("6.19.1-y", "close", first))  # another kernel: its record replaces the old
+    write_record(path, build_record("6.18.44-z", "close", {"lost_fin": first["handshake"]}))  # another build
+    rec = load_record(path)
+    assert rec is not None and sorted(rec["scenarios"]) == ["handshake", "lost_fin", "lost_syn"]
+    assert rec["scenarios"]["handshake"]["kernel"]["release"] == "6.18.44-x" and "kernel" not in rec["scenarios"]["lost_fin"]
+    write_record(path, build_record("6.19.1-y", "close", first))  # another kernel version: its record replaces the old
     rec = load_record(path)
     assert rec is not None and sorted(rec["scenarios"]) == ["handshake"]
 

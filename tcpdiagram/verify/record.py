@@ -35,10 +35,19 @@ def dumps(record: Json) -> str:
 
 
 def merge(old: Json | None, new: Json) -> Json:
-    """The new record with the scenarios of the old one it did not run, when both come from the same kernel and close."""
-    if old is None or old.get("kernel") != new["kernel"] or old.get("close_call") != new["close_call"]:
+    """The new record with the scenarios of the old one it did not run, when both are of one kernel version and close.
+
+    An old scenario recorded on another build of that version keeps its own release under `kernel`.
+    """
+    old_kernel = old.get("kernel") if old is not None else None
+    if (old is None or not isinstance(old_kernel, dict) or old_kernel.get("version") != new["kernel"]["version"]
+            or old.get("close_call") != new["close_call"]):
         return new
-    return {**new, "scenarios": {**old["scenarios"], **new["scenarios"]}}
+    kept = {}
+    for sid, sc in old["scenarios"].items():
+        if sid not in new["scenarios"]:
+            kept[sid] = sc if old_kernel == new["kernel"] or "kernel" in sc else {**sc, "kernel": old_kernel}
+    return {**new, "scenarios": {**kept, **new["scenarios"]}}
 
 
 def write_record(path: Path, record: Json) -> None:
