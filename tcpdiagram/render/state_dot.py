@@ -33,6 +33,10 @@ _WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
 }
 
 
+LOOP = "↻"  # marks a self-loop listed beside its state
+LOOPS_IN_BOX = 1  # from this many self-loops on, a state lists them beside its box instead of labelling them
+
+
 def word(key: str, lang: Lang) -> str:
     return _WORDS[key][0 if lang == "zh" else 1]
 
@@ -170,9 +174,24 @@ def build(spec: Spec, view: View) -> Diagram:
             visited.setdefault(key, set()).add(p)
     lines = _header(view, pal)
     titles: dict[str, str] = {}
+    conds: list[str] = [t.when for t in trs if t.when]
+    marks = {c: f"[{i + 1}]" for i, c in enumerate(dict.fromkeys(conds))}
+    texts = {t.id: edge_label(spec, t, view.lang, view.naming) + (" " + marks[t.when] if t.when else "") for t in trs}
+    # A state with several self-loops draws one unlabelled loop and lists them in its box, a line each ("↻ …"):
+    # Graphviz would nest the loops and run them through each other's labels. The other loops stay in the SVG,
+    # with their ids and titles, but transparent.
+    loops: dict[str, list[str]] = {}
+    lit = {i for ids in hl.values() for i in ids}
+    for t in trs:
+        if t.source == t.target and not to_end(spec, t):
+            loops.setdefault(t.source, []).append(t.id)
+    loops = {sid: ids for sid, ids in loops.items() if len(ids) >= LOOPS_IN_BOX}
+    drawn_loop = {sid: next((i for i in ids if i in lit), ids[0]) for sid, ids in loops.items()}
 
     def node(s: State, did: str, svg_id: str) -> str:
         attrs = [f"id={q(svg_id)}", f"label={q(node_label(s, view.lang, view.naming))}"]
+        if s.id in loops and svg_id == "state-" + s.id:
+            attrs.append(f"xlabel={q(chr(10).join(f'{LOOP} {texts[i]}' for i in loops[s.id]))}")
         if view.kind == "scenario":
             peers = sorted(visited.get(svg_id, ()))
             colour = {"A": pal.peer_a, "B": pal.peer_b}[peers[0]] if len(peers) == 1 else pal.ink
@@ -204,14 +223,19 @@ def build(spec: Spec, view: View) -> Diagram:
     if has_end and cid:
         lines.append(node(spec.state(cid), end_id, f"state-{cid}-{END}"))
 
-    conds: list[str] = [t.when for t in trs if t.when]
-    marks = {c: f"[{i + 1}]" for i, c in enumerate(dict.fromkeys(conds))}
     for t in trs:
         head = end_id if to_end(spec, t) else dot_id[t.target]
-        text = edge_label(spec, t, view.lang, view.naming)
-        if t.when:
-            text += " " + marks[t.when]
-        attrs = [f"id={q('tr-' + t.id)}", f"label={q(text)}"] + _edge_style(t, view, pal, hl)
+        text = texts[t.id]
+        shown = text
+        hidden = False
+        if t.id in loops.get(t.source, ()):
+            hidden, shown = drawn_loop[t.source] != t.id, ""
+        attrs = [f"id={q('tr-' + t.id)}", f"label={q(shown)}"] + _edge_style(t, view, pal, hl)
+        if t.source == t.target and view.kind == "state":  # below the box: above it, loops push labels into clusters
+            attrs += ["tailport=s", "headport=s"]
+        if hidden:  # drawn under the visible loop: in the SVG with its id and title, but not seen
+            attrs = [a for a in attrs if not a.startswith(("color=", "fontcolor="))]
+            attrs += ['color="transparent"', "arrowhead=none"]
         if tier:
             st, tt = tier.get(t.source), (max(tier.values()) + 1 if head == end_id else tier.get(t.target))
             if st is not None and tt is not None and t.source != t.target:
