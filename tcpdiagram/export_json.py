@@ -34,6 +34,7 @@ def spec_to_json(spec: m.Spec) -> dict[str, Any]:
                 "summary": _text(s.summary),
                 "description": _text(s.description),
                 "linux": _text(s.linux),
+                "reason": s.reason,
             }
             for s in spec.states
         ],
@@ -46,18 +47,21 @@ def spec_to_json(spec: m.Spec) -> dict[str, Any]:
                 "label": _text(e.label),
                 "match": None if e.match is None else {
                     "rst": e.match.rst, "syn": e.match.syn, "fin": e.match.fin, "acks": e.match.acks,
+                    "data": e.match.data, "again": e.match.again,
                 },
                 "duration": e.duration,
+                "start": e.start if e.kind == "timer" else None,
+                "backoff": e.backoff if e.kind == "timer" else None,
                 "description": _text(e.description),
             }
             for e in spec.events
         ],
         "actions": [
-            {"id": a.id, "kind": a.kind, "rfc": a.rfc, "flags": list(a.flags), "label": _text(a.label),
+            {"id": a.id, "kind": a.kind, "rfc": a.rfc, "flags": list(a.flags), "timer": a.timer, "label": _text(a.label),
              "description": _text(a.description)}
             for a in spec.actions
         ],
-        "conditions": [{"id": c.id, "label": _text(c.label)} for c in spec.conditions],
+        "conditions": [{"id": c.id, "label": _text(c.label), "holds": c.holds} for c in spec.conditions],
         "transitions": [
             {
                 "id": t.id,
@@ -70,6 +74,7 @@ def spec_to_json(spec: m.Spec) -> dict[str, Any]:
                 "path": t.path,
                 "when": t.when,
                 "note": _text(t.note),
+                "error": t.error,
             }
             for t in spec.transitions
         ],
@@ -81,14 +86,20 @@ def spec_to_json(spec: m.Spec) -> dict[str, Any]:
                 "caption": _text(sc.caption),
                 "peers": {
                     p.id: {"role": p.role, "start": p.start, "delayed_ack": p.delayed_ack,
-                           "conditions": list(p.conditions)}
+                           "conditions": list(p.conditions), "reads": p.reads}
                     for p in sc.peers
                 },
                 "delay": sc.delay,
+                "lose": [{"from": r.src, "flags": list(r.flags), "nth": r.nth if r.nth is not None else "every"}
+                         for r in sc.lose],
                 "timers": {t.name: t.ms for t in sc.timers},
+                "retries": {t.name: t.ms for t in sc.retries},
                 "layers": list(sc.layers),
-                "steps": [{"at": st.at, "peer": st.peer, "event": st.event} for st in sc.steps],
-                "expect": {"A": list(sc.expect[0]), "B": list(sc.expect[1])},
+                "steps": [{"at": st.at, "peer": st.peer, "event": st.event,
+                           **({"bytes": st.bytes} if st.bytes is not None else {}),
+                           **({"call": st.call} if st.call is not None else {})} for st in sc.steps],
+                "expect": {"A": list(sc.expect[0]), "B": list(sc.expect[1]),
+                           "errors": {pid: e for pid, e in zip(m.PEERS, sc.expect_errors) if e}},
                 "linux_rules": _rules(sc.linux_rules),
             }
             for sc in spec.scenarios

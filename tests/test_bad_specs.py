@@ -73,7 +73,7 @@ CASES: dict[str, tuple[int, list[str]]] = {
         "75:23: linux_rules[0].append_segments[0]: 'A->B FIN' is not a segment as tcpdump prints it, e.g. 'A>B F.'",
     ]),
     'linux_rule_two_kinds': (1, [
-        '74:9: linux_rules[0]: a Linux rule needs exactly one of time_wait, add_flags, append_segments',
+        '74:9: linux_rules[0]: a Linux rule needs exactly one of time_wait, add_flags, append_segments, rto, timers_late, sysctl',
     ]),
     'missing_en': (1, [
         "21:12: states[1].label: missing field 'en'",
