@@ -132,6 +132,10 @@ def test_pages_are_deterministic_and_golden(spec: Spec, traces: dict[str, object
     golden.check("site/en/states/time_wait.md", en["states/time_wait.md"])  # type: ignore[attr-defined]
     golden.check("site/zh/scenarios/fin_ack_close.md", zh["scenarios/fin_ack_close.md"])  # type: ignore[attr-defined]
     golden.check("site/en/scenarios/normal_close.md", en["scenarios/normal_close.md"])  # type: ignore[attr-defined]
+    golden.check("site/zh/scenarios/lost_last_ack.md", zh["scenarios/lost_last_ack.md"])  # type: ignore[attr-defined]
+    golden.check("site/en/scenarios/connect_timeout.md", en["scenarios/connect_timeout.md"])  # type: ignore[attr-defined]
+    meaning = en["states/time_wait.md"].split("\n## ")[1]  # TIME_WAIT's page says, under its meaning, why it exists
+    assert '!!! tip "Why this state exists"' in meaning and "(../scenarios/lost_last_ack.md)" in meaning
 
 
 # ---- the Linux record on scenario pages ------------------------------------------------------------
@@ -217,7 +221,9 @@ def test_a_run_that_no_longer_fits_the_spec_is_left_out_with_a_warning(
     path = _edited_record(tmp_path, edit)
     linux = load(edited, path, traces)  # type: ignore[arg-type]
     assert linux is not None
-    assert linux.shown == ("connection_refused", "normal_close", "simultaneous_close", "fin_ack_close")
+    assert linux.shown == ("connection_refused", "lost_syn", "connect_timeout", "lost_last_ack", "normal_close",
+                           "simultaneous_close", "fin_ack_close", "lost_fin", "half_close_data", "server_closes_first",
+                           "close_unread_data")
     again = f"re-run `tcpdiagram verify --record {path}`"
     assert linux.warnings == (
         f"the Linux record has no run of 'handshake'; {again}",

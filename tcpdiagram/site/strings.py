@@ -35,6 +35,7 @@ _ZH: dict[str, str] = {
     "no_in": "没有转换进入这个状态。",
     "no_out": "没有转换离开这个状态。",
     "through": "经过此状态的场景",
+    "why_state": "为什么需要这个状态",
     "no_through": "没有场景经过这个状态。",
     "focus": "局部状态图",
     "full_diagram": "完整状态图",
@@ -146,6 +147,7 @@ _EN: dict[str, str] = {
     "no_in": "No transition leads into this state.",
     "no_out": "No transition leaves this state.",
     "through": "Scenarios that pass through this state",
+    "why_state": "Why this state exists",
     "no_through": "No scenario passes through this state.",
     "focus": "Focus diagram",
     "full_diagram": "The whole state diagram",
@@ -246,8 +248,8 @@ EVENT_KINDS: Mapping[Lang, Mapping[str, str]] = {
 }
 
 ACTION_KINDS: Mapping[Lang, Mapping[str, str]] = {
-    "zh": {"send": "发送报文", "tcb": "传输控制块"},
-    "en": {"send": "send a segment", "tcb": "control block"},
+    "zh": {"send": "发送报文", "tcb": "传输控制块", "retransmit": "重传报文", "timer": "计时器"},
+    "en": {"send": "send a segment", "tcb": "control block", "retransmit": "resend a segment", "timer": "timer"},
 }
 
 ROLES: Mapping[Lang, Mapping[str, str]] = {
