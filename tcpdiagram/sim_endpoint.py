@@ -97,8 +97,8 @@ class Endpoint:
 def classify_parts(ep: Endpoint, wire: Wire) -> tuple[Match | None, list[Match]]:
     """What the segment brings that is new: (the whole tuple, its parts in RFC 9293 order), or (None, [])."""
     if "RST" in wire.flags:  # a RST's ACK field only makes it acceptable (§3.10.7.3): it acknowledges nothing
-        whole = Match(True, False, False, "none")
-        return whole, [whole]
+        rst = Match(True, False, False, "none")
+        return rst, [rst]
     syn = "SYN" in wire.flags and ep.rcv_nxt is None
     fin = "FIN" in wire.flags and not ep.peer_fin
     again = "FIN" in wire.flags and ep.peer_fin
@@ -108,7 +108,7 @@ def classify_parts(ep: Endpoint, wire: Wire) -> tuple[Match | None, list[Match]]
     acks_fin = ep.fin_seq is not None and not ep.fin_acked and ack >= ep.fin_seq + 1
     if not (syn or fin or acks_syn or acks_fin or data or again):
         return None, []
-    whole = None
+    whole: Match | None = None
     if not (acks_syn and acks_fin):
         acks: Acks = "syn" if acks_syn else "fin" if acks_fin else "none"
         whole = Match(False, syn, fin, acks, data, again)

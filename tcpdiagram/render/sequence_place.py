@@ -140,14 +140,14 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
         calls.append(Mark(f"{prefix}call-{c.peer}-{j}-{c.event}", c.peer, box,
                           Text(tx, cy + BASELINE * SIZE["note"], text, SIZE["note"], "end" if side < 0 else "start", "muted"),
                           f"{ev.label.get(lang)}: {ev.call or ev.id}", False))
-    for j, c in enumerate(error_changes):  # what the application is told when the connection ends badly
-        text, cy = error_text[c], axis(c.time) + STATE_H
+    for j, ch in enumerate(error_changes):  # what the application is told when the connection ends badly
+        text, cy = error_text[ch], axis(ch.time) + STATE_H
         w = text_width(text, SIZE["note"])
-        side = -1 if c.peer == "A" else 1
-        tx = x[c.peer] + side * (hw[c.peer] + 10)
-        calls.append(Mark(f"{prefix}error-{c.peer}-{j}", c.peer, Box(tx - w if side < 0 else tx, cy - 8, w, 16),
+        side = -1 if ch.peer == "A" else 1
+        tx = x[ch.peer] + side * (hw[ch.peer] + 10)
+        calls.append(Mark(f"{prefix}error-{ch.peer}-{j}", ch.peer, Box(tx - w if side < 0 else tx, cy - 8, w, 16),
                           Text(tx, cy + BASELINE * SIZE["note"], text, SIZE["note"], "end" if side < 0 else "start",
-                               "accent"), f"{c.transition}: {errors[c.transition]}", False))
+                               "accent"), f"{ch.transition}: {errors[ch.transition]}", False))
 
     # timers that ran out, as brackets outside the lifeline
     brackets: list[Bracket] = []
