@@ -223,3 +223,34 @@ def test_bad_loss_rules_and_timers_point_at_the_value(tmp_path: Path, capsys: py
 
 def _index(text: str, line: str) -> str:
     return line.split("scenarios[", 1)[1].split("]", 1)[0] if "scenarios[" in line else "?"
+
+
+# ---- the example a course author copies (README and the site's "Writing scenarios" page) ------------------
+
+
+def _example(text: str, after: str) -> str:
+    import re
+
+    found = re.search(r"```yaml\n(.*?)```", text.split(after, 1)[1], re.S)
+    assert found is not None
+    return found.group(1)
+
+
+@pytest.mark.parametrize("source,after", [("README.md", "### Writing a lossy scenario"),
+                                          ("site/docs/en/writing.md", "## An example to copy"),
+                                          ("site/docs/zh/writing.md", "## 可以照抄的例子")])
+def test_copied_example_checks_and_simulates(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch, source: str, after: str) -> None:
+    root = SPEC.parent.parent
+    block = _example((root / source).read_text(encoding="utf-8"), after)
+    text = SPEC.read_text(encoding="utf-8")
+    end = text.index("\n# Where Linux differs from RFC 9293 in every scenario")
+    path = tmp_path / "tcp.yaml"
+    path.write_text(text[:end] + "\n" + block.rstrip("\n") + text[end:], encoding="utf-8")
+    from tcpdiagram.specfile import load_checked
+
+    spec = load_checked(path, use_cache=False)
+    trace = simulate(spec, "my_lost_ack")
+    assert [s.lost for s in trace.segments].count(True) == 1
+    assert any(s.retransmission and "FIN" in s.flags for s in trace.segments)
+    assert any(c.transition == "TIME_WAIT-rcv_fin_again-TIME_WAIT" for c in trace.changes)
