@@ -80,7 +80,7 @@ class _Run:
             ep = self.eps[item[1]]
             if kind == "app":
                 step = self.sc.steps[int(item[2])]
-                self.calls.append(Call(at, step.peer, step.event, step.call))
+                self.calls.append(Call(at, step.peer, step.event, step.call, step.bytes))
                 self.fire(ep, step.event, None, key=f"steps[{item[2]}]", step=step)
             elif kind == "arrive":
                 self.arrive(ep, self.wires[int(item[2])])

@@ -71,6 +71,7 @@ class Call:
     peer: PeerId
     event: str  # an app event id
     call: str | None = None  # close steps: "close" or "shutdown"
+    bytes: int | None = None  # send steps: how many bytes the application wrote
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ SIZE = {"title": 16.0, "caption": 12.0, "head": 13.0, "state": 11.0, "label": 12
 UI: dict[Lang, dict[str, str]] = {
     "zh": {"call": "应用调用 {}", "later": "{}后", "ms": "{} 毫秒", "s": "{} 秒", "segments": "报文：",
            "sep": "；", "sent": "{src} → {dst}：{label}，{sent} ms 发出，{received} ms 到达",
-           "lost": "{src} → {dst}：{label}，{sent} ms 发出，在网络中丢失", "error": "应用得到 {}"},
+           "lost": "{src} → {dst}：{label}，{sent} ms 发出，在网络中丢失", "error": "应用得到 {}", "bytes": "，{} 字节"},
     "en": {"call": "{}", "later": "{} later", "ms": "{} ms", "s": "{} s", "segments": "Segments: ",
            "sep": "; ", "sent": "{src} → {dst}: {label}, sent at {sent} ms, received at {received} ms",
-           "lost": "{src} → {dst}: {label}, sent at {sent} ms, lost in the network", "error": "app gets {}"},
+           "lost": "{src} → {dst}: {label}, sent at {sent} ms, lost in the network", "error": "app gets {}", "bytes": ", {} bytes"},
 }
 
 

@@ -61,7 +61,7 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
     hw = {pid: w / 2 for pid, w in state_w.items()}
     call_text = {c: ui["call"].format(SHUTDOWN if c.call == "shutdown" else
                                       (spec.event(c.event).call or spec.event(c.event).label.get(lang)).split(" / ")[0])
-                 for c in trace.calls}
+                 + (ui["bytes"].format(c.bytes) if c.bytes else "") for c in trace.calls}
     restarts = {(t.peer, t.event, t.end) for t in trace.timers if t.outcome == "restarted"}
     span_text = {t: INTERRUPTED[lang].format(t.name) if t.outcome == "restarted"
                  else f"{t.name} = {duration(t.end - t.start, lang)}"
