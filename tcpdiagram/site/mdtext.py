@@ -24,6 +24,16 @@ def md(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", text)
 
 
+_ALT_SPECIAL = re.compile(r"([\\`*\[\]]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9]))")
+
+
+def alt(text: str) -> str:
+    """Image alt text for a Markdown snippet a reader copies into their own page (Python-Markdown or CommonMark):
+    shows as exactly `text`, yet stays readable (`FIN_WAIT_1` keeps its underscores: mid-word `_` is literal)."""
+    text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    return _ALT_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
 def code(text: str) -> str:
     """Text shown as inline code: a <code> element whose punctuation is all character references,
     so neither HTML nor Markdown (backticks, emphasis, `|` table cells) can act inside it."""

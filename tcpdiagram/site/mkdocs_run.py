@@ -135,6 +135,9 @@ def build_site(
         )
         if cache_dir is not None:
             config.plugins["tcpdiagram-jinja-cache"] = _cache_plugin(cache_dir)
+        from . import html_titles
+
+        config.plugins["tcpdiagram-html-titles"] = html_titles.plugin()
         build(config)
     except MkDocsException as e:
         raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e

@@ -7,6 +7,7 @@ import re
 
 from ..model import Lang
 from .catalog import Diagram
+from .mdtext import alt
 
 _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -28,9 +29,8 @@ def html_snippet(d: Diagram, lang: Lang) -> str:
 
 
 def markdown_snippet(d: Diagram, lang: Lang) -> str:
-    """`![alt](file.svg)`; in alt text only backslashes and brackets need escaping (the snippet is copied as is)."""
-    alt = re.sub(r"([\\\[\]])", r"\\\1", _one_line(d.title.get(lang)))
-    return f"![{alt}]({d.file('light', 'svg')})"
+    """`![alt](file.svg)`, the alt text escaped for Markdown (mdtext.alt: the snippet is copied as is)."""
+    return f"![{alt(d.title.get(lang))}]({d.file('light', 'svg')})"
 
 
 def latex_snippet(d: Diagram) -> str:
