@@ -115,7 +115,7 @@ def build(
 
 
 def _int(text: str | None) -> int:
-    return int(text) if text and text.isdigit() else 0
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 19 else 0
 
 
 def build_spec(

@@ -12,6 +12,9 @@ from . import model
 ID_RE = r"^[A-Za-z][A-Za-z0-9_]*$"
 CITE_RE = r"^[a-z][a-z0-9]*:\S+$"
 NULL = ("null", "~", "")
+# Words YAML reads as no value or as a yes/no (1.1): an id spelled so would vanish where a value may be absent
+# (`when: null` is no condition). Refused as ids in any case; the schema lists the spellings YAML knows.
+RESERVED = ("null", "~", "true", "false", "yes", "no", "on", "off", "y", "n")
 
 
 # ---- shape nodes -------------------------------------------------------------------------------
@@ -22,6 +25,8 @@ class Str:
     pattern: str | None = None
     what: str = "a string"
     doc: str = ""
+    reserved: tuple[str, ...] = ()  # refused whatever their case
+    name: str = ""  # named: one entry in the JSON Schema's $defs that every use refers to
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ TEXT = Record(
     {"zh": Field(Str(doc="中文")), "en": Field(Str(doc="English"))},
     doc="A text in both languages.",
 )
-ID = Str(ID_RE, "an id: a letter, then letters, digits or _")
+ID = Str(ID_RE, "an id: a letter, then letters, digits or _", reserved=RESERVED, name="Id")
 
 REFERENCE = Record(
     "Reference",
@@ -269,10 +274,16 @@ def json_schema() -> dict[str, Any]:
 
 
 def _js(shape: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(shape, Str) and shape.name:
+        if shape.name not in defs:
+            defs[shape.name] = _js(Str(shape.pattern, shape.what, shape.doc, shape.reserved), defs)
+        return {"$ref": f"#/$defs/{shape.name}"}
     if isinstance(shape, Str):
         out: dict[str, Any] = {"type": "string"}
         if shape.pattern:
             out["pattern"] = shape.pattern
+        if shape.reserved:
+            out["not"] = {"enum": [w for r in shape.reserved for w in dict.fromkeys((r, r.title(), r.upper()))]}
         if shape.doc:
             out["description"] = shape.doc
         return out
@@ -329,8 +340,10 @@ _BOOLS = {"yes": True, "true": True, "no": False, "false": False}
 def check_scalar(shape: Any, value: str) -> tuple[Any, str | None]:
     """Type one scalar; return (value, error message or None)."""
     if isinstance(shape, Str):
-        if shape.pattern and not re.match(shape.pattern, value):
-            return value, f"{value!r} is not {shape.what}"
+        if shape.pattern and not re.fullmatch(shape.pattern, value):  # the whole value: `$` alone lets "x\n" in
+            return value, f"{_quote(value)} is not {shape.what}"
+        if value.lower() in shape.reserved:
+            return value, f"{value!r} is a reserved word (YAML reads it as no value or as yes/no); choose another id"
         return value, None
     if isinstance(shape, Enum):
         if value not in shape.choices:
@@ -342,10 +355,18 @@ def check_scalar(shape: Any, value: str) -> tuple[Any, str | None]:
             return value, f"{value!r} is not yes/no"
         return _BOOLS[value.lower()], None
     if isinstance(shape, Int):
-        if not re.fullmatch(r"[0-9]+", value):
-            return value, f"{value!r} is not a whole number of {shape.unit}"
-        n = int(value)
+        if not re.fullmatch(r"[0-9]+", value, re.ASCII):
+            return value, f"{_quote(value)} is not a whole number of {shape.unit}"
+        digits = value.lstrip("0") or "0"
+        if len(digits) > len(str(shape.maximum)):  # before int(): no huge conversions (nor Python's 4300-digit limit)
+            return value, f"{_quote(value)} is out of range ({shape.minimum}..{shape.maximum})"
+        n = int(digits)
         if not shape.minimum <= n <= shape.maximum:
-            return n, f"{n} is outside {shape.minimum}..{shape.maximum}"
+            return n, f"{n} is out of range ({shape.minimum}..{shape.maximum})"
         return n, None
     raise TypeError(shape)
+
+
+def _quote(value: str, limit: int = 40) -> str:
+    """A value quoted for a message, cut to a readable length (a 5000-digit number is not worth printing)."""
+    return repr(value) if len(value) <= limit else f"{value[:limit]!r}… ({len(value)} characters)"

@@ -14,8 +14,8 @@ from .schema import suggest
 BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 INVISIBLE = set("\u200b\u200c\u200d\u2060\ufeff")
 CITE_LOCATORS = {
-    "rfc": re.compile(r"^(fig\d+|note\d+|s\d+(\.\d+)*|(MUST|SHLD|MAY)-\d+)$"),
-    "linux": re.compile(r"^[A-Za-z0-9_./-]+\.[ch]$"),
+    "rfc": re.compile(r"(fig\d+|note\d+|s\d+(\.\d+)*|(MUST|SHLD|MAY)-\d+)", re.ASCII),
+    "linux": re.compile(r"[A-Za-z0-9_./-]+\.[ch]", re.ASCII),
 }
 
 
@@ -173,7 +173,7 @@ def _references(spec: m.Spec) -> Iterator[Issue]:
                 continue
             family = "rfc" if c.source.startswith("rfc") else c.source
             pattern = CITE_LOCATORS.get(family)
-            if pattern and not pattern.match(c.locator):
+            if pattern and not pattern.fullmatch(c.locator):
                 form = "figN, noteN, s3.10.7.4 or MUST-N" if family == "rfc" else "a source file path such as net/ipv4/tcp.c"
                 yield _issue(t, key, path, f"citation {str(c)!r}: the part after ':' must be {form}")
         if t.layer == "figure" and not unknown_source and not any(str(c) == "rfc9293:fig5" for c in t.cite):

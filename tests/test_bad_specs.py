@@ -162,6 +162,21 @@ CASES: dict[str, tuple[int, list[str]]] = {
     'zero_width_space': (1, [
         '15:17: states[0].label.zh: invisible character U+200B is not allowed',
     ]),
+    'huge_number': (1, [
+        "66:22: scenarios[0].network.delay: '9999999999999999999999999999999999999999'… (5000 characters) is out of range (1..60000)",
+    ]),
+    'number_out_of_range': (1, [
+        '66:22: scenarios[0].network.delay: 60001 is out of range (1..60000)',
+    ]),
+    'id_trailing_newline': (1, [
+        "58:9: scenarios[0].id: 'listen_and_close\\n' is not an id: a letter, then letters, digits or _",
+    ]),
+    'meta_id_trailing_newline': (1, [
+        "3:7: meta.id: 'mini\\n' is not an id: a letter, then letters, digits or _",
+    ]),
+    'reserved_id': (1, [
+        "52:9: conditions[0].id: 'null' is a reserved word (YAML reads it as no value or as yes/no); choose another id",
+    ]),
 }
 
 

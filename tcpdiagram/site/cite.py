@@ -8,10 +8,10 @@ from posixpath import normpath
 
 from ..model import Cite, Lang, Spec
 
-_RFC = re.compile(r"^rfc(\d+)$")
-_SECTION = re.compile(r"^s(\d+(?:\.\d+)*)$")
-_FIGURE = re.compile(r"^fig(\d+)$")
-_NOTE = re.compile(r"^note(\d+)$")
+_RFC = re.compile(r"rfc(\d+)", re.ASCII)
+_SECTION = re.compile(r"s(\d+(?:\.\d+)*)", re.ASCII)
+_FIGURE = re.compile(r"fig(\d+)", re.ASCII)
+_NOTE = re.compile(r"note(\d+)", re.ASCII)
 # Where RFC 9293 prints the notes under Figure 5 (the state diagram).
 NOTE_SECTION = {"rfc9293": "3.3.2"}
 NOTE_FIGURE = {"rfc9293": "5"}
@@ -31,7 +31,7 @@ def resolve(spec: Spec, cite: Cite, lang: Lang) -> CiteLink:
         ref = spec.reference(cite.source)
     except KeyError:
         return CiteLink(str(cite), "")
-    rfc = _RFC.match(cite.source)
+    rfc = _RFC.fullmatch(cite.source)
     if rfc:
         return _rfc(f"RFC {rfc.group(1)}", ref.url, cite, lang)
     if cite.source == "linux":
@@ -41,12 +41,12 @@ def resolve(spec: Spec, cite: Cite, lang: Lang) -> CiteLink:
 
 def _rfc(name: str, url: str, cite: Cite, lang: Lang) -> CiteLink:
     loc = cite.locator
-    if m := _SECTION.match(loc):
+    if m := _SECTION.fullmatch(loc):
         return CiteLink(f"{name} §{m.group(1)}", f"{url}#section-{m.group(1)}")
-    if m := _FIGURE.match(loc):
+    if m := _FIGURE.fullmatch(loc):
         word = "图" if lang == "zh" else "Figure"
         return CiteLink(f"{name} {word} {m.group(1)}", f"{url}#figure-{m.group(1)}")
-    if (m := _NOTE.match(loc)) and cite.source in NOTE_SECTION:
+    if (m := _NOTE.fullmatch(loc)) and cite.source in NOTE_SECTION:
         fig = NOTE_FIGURE[cite.source]
         text = f"{name} 图 {fig} 注 {m.group(1)}" if lang == "zh" else f"{name} Figure {fig}, Note {m.group(1)}"
         return CiteLink(text, f"{url}#section-{NOTE_SECTION[cite.source]}")
