@@ -219,7 +219,7 @@ def main() -> None:
     except SpecError as e:
         for issue in e.issues:
             _err(str(issue))
-        n = len(e.issues)
+        n = e.total
         _err(f"{n} problem{'s' if n != 1 else ''} found")
         sys.exit(1)
     except TcpDiagramError as e:

@@ -29,11 +29,36 @@ class TcpDiagramError(Exception):
 
 
 class SpecError(TcpDiagramError):
-    """The spec is broken: carries every problem found, in file order."""
+    """The spec is broken: carries every problem found, in file order.
+
+    `issues` holds every distinct problem, but one message repeated at many places (a UTF-32 file read as
+    something else: thousands of "control character U+0000") only MAX_SAME times, then one line saying how
+    many more there are; `total` counts them all.
+    """
+
+    MAX_SAME = 5
 
     def __init__(self, issues: list[Issue]) -> None:
-        self.issues = sorted(set(issues), key=lambda i: (i.pos.file, i.pos.line, i.pos.col, i.path, i.message))
+        ordered = sorted(set(issues), key=lambda i: (i.pos.file, i.pos.line, i.pos.col, i.path, i.message))
+        self.total = len(ordered)
+        self.issues = _cap(ordered, self.MAX_SAME)
         super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def _cap(issues: list[Issue], most: int) -> list[Issue]:
+    """At most `most` issues of each message; an issue saying how many more replaces the rest."""
+    seen: dict[str, int] = {}
+    for i in issues:
+        seen[i.message] = seen.get(i.message, 0) + 1
+    out: list[Issue] = []
+    shown: dict[str, int] = {}
+    for i in issues:
+        n = shown[i.message] = shown.get(i.message, 0) + 1
+        if n <= most:
+            out.append(i)
+        elif n == most + 1:
+            out.append(Issue(i.pos, "", f"… and {seen[i.message] - most} more: {i.message}"))
+    return out
 
 
 class SimulationError(TcpDiagramError):

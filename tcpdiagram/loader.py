@@ -6,6 +6,7 @@ from typing import Any
 
 from . import model as m
 from . import schema as s
+from . import textcheck
 from .errors import Issue, SpecError
 from .yamlsource import YamlIssues, YMap, YNode, YSeq, YStr, read_tree
 
@@ -99,6 +100,7 @@ def _typed(shape: Any, node: YNode, path: str, issues: list[Issue]) -> Any:
         rec.val_pos = {k: v.pos for k, v in node.items.items()}
         for key, sub in node.items.items():
             _, err = s.check_scalar(shape.key, key)
+            err = textcheck.problem(key) or err
             if err:
                 issues.append(Issue(node.key_pos[key], _join(path, key), err))
             rec[key] = _typed(shape.value, sub, _join(path, key), issues)
@@ -106,6 +108,10 @@ def _typed(shape: Any, node: YNode, path: str, issues: list[Issue]) -> Any:
     if not isinstance(node, YStr):
         issues.append(Issue(node.pos, path, f"expected a single value, found {_kind(node)}"))
         return None
+    bad = textcheck.problem(node.value)  # every string of the spec, names and ids included: one list
+    if bad:
+        issues.append(Issue(node.pos, path, bad))
+        return node.value
     value, err = s.check_scalar(shape, node.value)
     if err:
         issues.append(Issue(node.pos, path, err))

@@ -8,11 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from . import model as m
+from . import textcheck
 from .errors import Issue
 from .schema import suggest
 
-BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-INVISIBLE = set("\u200b\u200c\u200d\u2060\ufeff")
 CITE_LOCATORS = {
     "rfc": re.compile(r"(fig\d+|note\d+|s\d+(\.\d+)*|(MUST|SHLD|MAY)-\d+)", re.ASCII),
     "linux": re.compile(r"[A-Za-z0-9_./-]+\.[ch]", re.ASCII),
@@ -131,14 +130,14 @@ def _texts(spec: m.Spec) -> Iterator[Issue]:
             where = f"{key}.{lang}"
             if not value.strip():
                 yield _issue(obj, where, f"{path}.{lang}", f"the {lang} text is empty")
-            for ch in value:
-                if ch in BIDI or ch in INVISIBLE:
-                    kind = "bidirectional control" if ch in BIDI else "invisible"
-                    yield _issue(obj, where, f"{path}.{lang}", f"{kind} character U+{ord(ch):04X} is not allowed")
-                    break
-                if unicodedata.category(ch) == "Cc" and ch not in "\n":
-                    yield _issue(obj, where, f"{path}.{lang}", f"control character U+{ord(ch):04X} is not allowed")
-                    break
+            bad = textcheck.problem(value)  # the loader checks every string already; this is for built specs
+            if bad:
+                yield _issue(obj, where, f"{path}.{lang}", bad)
+    for i, st in enumerate(spec.states):
+        for profile in m.NAMINGS:
+            bad = textcheck.problem(getattr(st.names, profile))
+            if bad:
+                yield _issue(st, f"names.{profile}", f"states[{i}].names.{profile}", bad)
 
 
 # ---- references --------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Protocol, Union
 
@@ -55,32 +56,58 @@ def read_tree(data: bytes, file: str) -> YNode:
         size = len(data) / MAX_BYTES
         raise YamlIssues([Issue(Pos(file, 0, 0), "", f"file is {size:.1f} MiB; the limit is 1 MiB")])
     text = _decode(data, file)
+    lines = Lines(text)
     issues = _prescan(text, file)
     if issues:
         raise YamlIssues(issues)
-    return _parse(text, file)
+    return _parse(text, file, lines)
+
+
+class Lines:
+    """Positions as an editor shows them: only CR LF, LF and CR end a line. YAML itself (and so PyYAML's marks)
+    also breaks lines at U+0085, U+2028 and U+2029, which editors show inside a line: one such character in a
+    quoted label would shift every later line number."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def pos(self, file: str, index: int) -> Pos:
+        """The 1-based line and column of the character at `index`."""
+        line = bisect_right(self.starts, index)
+        return Pos(file, line, index - self.starts[line - 1] + 1)
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+BINARY_PROBE = 8192  # bytes looked at for NUL, as git and grep do
 
 
 def _decode(data: bytes, file: str) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise YamlIssues([Issue(Pos(file, 1, 1), "", "broken UTF-16 text; re-save the file as UTF-8")]) from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError:
+                name = codec.split("-sig")[0].upper()
+                raise YamlIssues([Issue(Pos(file, 1, 1), "", f"broken {name} text; re-save the file as UTF-8")]) from None
+    nul = data.find(b"\0", 0, BINARY_PROBE)
+    if nul >= 0:
+        msg = f"binary file, not a YAML spec (a NUL byte at byte offset {nul})"
+        raise YamlIssues([Issue(Pos(file, 1, 1), "", msg)])
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        before = data[: e.start]
-        line = before.count(b"\n") + 1
-        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        before = data[: e.start].decode("utf-8")
         bad = data[e.start]
         msg = f"not valid UTF-8 (byte 0x{bad:02x}; saved as GBK or another legacy encoding?); re-save the file as UTF-8"
-        raise YamlIssues([Issue(Pos(file, line, col), "", msg)]) from None
+        raise YamlIssues([Issue(Lines(before).pos(file, len(before)), "", msg)]) from None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 controls (but tab, LF, CR) and the non-characters YAML refuses in a stream.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _FW_COLON_KEY = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
 _FW_COMMA_FLOW = re.compile(r"\[[ ]*[A-Za-z0-9_]+[ ]*(，)")
 
@@ -88,7 +115,7 @@ _FW_COMMA_FLOW = re.compile(r"\[[ ]*[A-Za-z0-9_]+[ ]*(，)")
 def _prescan(text: str, file: str) -> list[Issue]:
     """Find what YAML would silently misread or report badly: controls, tabs, full-width punctuation."""
     issues: list[Issue] = []
-    for n, line in enumerate(text.splitlines(), 1):
+    for n, line in enumerate(_BREAK.split(text), 1):  # not str.splitlines(): it also breaks at U+2028 and friends
         for m in _CONTROL.finditer(line):
             issues.append(Issue(Pos(file, n, m.start() + 1), "", f"control character U+{ord(m.group()):04X} is not allowed"))
         indent = len(line) - len(line.lstrip(" \t\u3000"))
@@ -111,18 +138,15 @@ def _prescan(text: str, file: str) -> list[Issue]:
 class _Mark(Protocol):
     """A parser position: PyYAML's pure-Python and C parsers each have their own Mark class."""
 
-    line: int
-    column: int
+    index: int
 
 
-def _pos(file: str, mark: _Mark | None) -> Pos:
-    if mark is None:
-        return Pos(file, 1, 1)
-    return Pos(file, mark.line + 1, mark.column + 1)
-
-
-def _parse(text: str, file: str) -> YNode:
+def _parse(text: str, file: str, lines: Lines) -> YNode:
     """Build the tree from parser events, refusing anchors, aliases, tags, duplicate keys and deep nesting."""
+
+    def _pos(file: str, mark: _Mark | None) -> Pos:  # the mark's character index, counted as an editor does
+        return Pos(file, 1, 1) if mark is None else lines.pos(file, mark.index)
+
     issues: list[Issue] = []
     stack: list[YMap | YSeq] = []
     pending_key: list[tuple[str, Pos] | None] = []
@@ -168,7 +192,10 @@ def _parse(text: str, file: str) -> YNode:
         if "'\\t'" in problem:
             problem += " (YAML indents with spaces, not tabs)"
         issues.append(Issue(_pos(file, e.problem_mark), "", f"YAML syntax error: {problem}"))
-    except yaml.YAMLError as e:  # ReaderError and friends carry no mark
+    except yaml.reader.ReaderError as e:  # no mark, a character position
+        what = f"character U+{e.character:04X}" if isinstance(e.character, int) else "character"
+        issues.append(Issue(lines.pos(file, e.position), "", f"{what} is not allowed in YAML: {e.reason}"))
+    except yaml.YAMLError as e:  # others carry no position
         issues.append(Issue(Pos(file, 1, 1), "", f"YAML error: {e}"))
     if issues:
         raise YamlIssues(issues)
