@@ -10,7 +10,7 @@ import click
 import typer
 
 from . import __version__
-from .errors import SpecError, TcpDiagramError
+from .errors import SpecError, TcpDiagramError, Terminated
 from .model import (CHART_FORMATS, DEFAULT_LAYERS, EXPORT_FORMATS, LANGS, LAYERS, NAMING_TITLES, NAMINGS, RASTER_FORMATS, STATE_FORMATS, THEMES,
                     TRACE_FORMATS, ChartFormat, ExportFormat, Lang, NamingProfile, StateFormat, Theme, TraceFormat)
 
@@ -210,8 +210,20 @@ def verify(
         raise typer.Exit(rc)
 
 
+TERMINATING = ("SIGTERM", "SIGHUP")
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
 def main() -> None:
     """Console entry point: run the app and turn our errors into exit codes, never tracebacks."""
+    import signal
+
+    for name in TERMINATING:  # end like Ctrl-C: unwind, clean up, one line, 128 + the signal's number
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _terminate)
     try:
         rc = app(standalone_mode=False)
         if isinstance(rc, int) and rc:
@@ -228,6 +240,9 @@ def main() -> None:
     except KeyboardInterrupt:
         _err("interrupted")
         sys.exit(130)
+    except Terminated as e:
+        _err("terminated")
+        sys.exit(128 + e.signum)
     except OSError as e:  # disk full, permission denied, a vanished folder: the environment, not a bug
         where = f" {e.filename!r}" if e.filename else ""
         _err(f"error: cannot access{where}: {e.strerror or e}")

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+from . import procrun
 from .errors import ToolFailed, ToolMissing, UsageError
 from .model import RASTER_FORMATS as FORMATS
 from .render.style import FONT_FAMILY, PDF_FONT_FAMILY
@@ -50,7 +51,7 @@ def svg_to(svg: str, fmt: str) -> bytes:
         svg = pdf_fonts(svg)
     env = dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", "0"))
     try:
-        done = subprocess.run(args, input=svg.encode("utf-8"), capture_output=True, timeout=TIMEOUT, env=env, check=False)
+        done = procrun.run(args, svg.encode("utf-8"), TIMEOUT, env)  # a timeout kills rsvg-convert's whole group
     except FileNotFoundError:
         raise ToolMissing("rsvg-convert", INSTALL) from None
     except subprocess.TimeoutExpired:

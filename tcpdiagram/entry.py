@@ -52,8 +52,13 @@ def up_to_date(argv: list[str]) -> BuildArgs | None:
     if opts is None:
         return None
     try:
+        import os
+
+        from .outswap import leftovers
         from .stamp import current_key, is_up_to_date
 
+        if leftovers(Path(os.path.abspath(opts.out))):  # an interrupted build to clean up: the full command does
+            return None
         return opts if is_up_to_date(opts.out, current_key(opts.spec, opts.langs, opts.strict)) else None
     except Exception:  # noqa: BLE001 - anything unusual: the full command runs and reports it properly
         return None

@@ -86,3 +86,24 @@ class UsageError(TcpDiagramError):
     """A command-line value that cannot be used (unknown scenario, bad view)."""
 
     exit_code = 2
+
+
+class WriteFailed(TcpDiagramError):
+    """The build could not write its output (disk full, permission denied): the previous output is untouched."""
+
+    exit_code = 3
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        super().__init__(f"cannot write {path}: {reason}")
+
+
+class Terminated(BaseException):
+    """SIGTERM (or SIGHUP) arrived: unwound like Ctrl-C, so every clean-up runs; exit 128 + the signal.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` stops it; not a KeyboardInterrupt, which
+    click turns into its Abort."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(signum)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
-from .errors import UsageError
-from .fsutil import umask
+from . import faultpoints, outswap
+from .errors import UsageError, WriteFailed
 from .model import LANGS, Lang, Spec
 from .specfile import site_source
 from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key, is_up_to_date, linux_record,
@@ -53,6 +52,22 @@ def check_langs(langs: Sequence[str]) -> tuple[Lang, ...]:
     if not out:
         raise UsageError(f"--lang needs at least one of: {', '.join(LANGS)}")
     return tuple(out)
+
+
+def prepare(out: Path) -> list[str]:
+    """Refuse an OUT the build cannot replace whole, undo what interrupted builds of it left (outswap.recover),
+    then guard. Returns warnings (leftovers that could not be removed)."""
+    from . import outswap
+
+    full = Path(os.path.abspath(out))
+    if Path.cwd().resolve().is_relative_to(full.resolve()):
+        raise UsageError(
+            f"--out {str(out)!r} is the folder you are in (or holds it): a build replaces its --out whole, which "
+            "would leave you in a removed folder; choose a folder of its own, e.g. --out build"
+        )
+    kept = outswap.recover(full)
+    guard(out)
+    return [f"could not remove {k!r}, left by an interrupted build" for k in kept]
 
 
 def guard(out: Path) -> None:
@@ -96,7 +111,8 @@ def build(
     start = time.monotonic()
     chosen = check_langs(langs)
     out = Path(out)
-    guard(out)  # refuse early, before any work
+    for w in prepare(out):  # refuse early, before any work
+        sys.stderr.write(f"warning: {w}\n")
 
     def key() -> str:
         return current_key(spec_arg, chosen, strict, site=site)
@@ -143,24 +159,24 @@ def build_spec(
     start = time.monotonic()
     chosen = check_langs(langs)
     out = Path(out)
-    guard(out)
+    left = prepare(out)
     site = site or site_source()
     if out.resolve().is_relative_to(site.resolve()):
         raise UsageError(f"--out {str(out)!r} is inside the site sources {str(site)!r}; choose a folder outside it")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with source_date_epoch(), Reporter(quiet) as report:
-        tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tcpdiagram-")).resolve()
-        os.chmod(tmp, 0o777 & ~umask())  # mkdtemp makes it private; a published site must be readable
+    full = Path(os.path.abspath(out))
+    full.parent.mkdir(parents=True, exist_ok=True)
+    with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
         try:
             result = _make(spec, site, tmp, chosen, strict, report, record, keep_work)
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
             write_marker(tmp, key, result.pages, result.files)
+            faultpoints.reached("marker")
             guard(out)  # again: nothing may have appeared there while we worked
-            swap(tmp, out)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-    for w in result.warnings:
+            outswap.swap(tmp, full)
+        except OSError as e:  # disk full, permission denied: say where, in OUT's terms (not the work folder's)
+            raise WriteFailed(_destination(e, tmp, out), e.strerror or str(e)) from e
+    faultpoints.reached("done")
+    for w in (*left, *result.warnings):
         sys.stderr.write(f"warning: {w}\n")
     seconds = time.monotonic() - start
     if not quiet:
@@ -229,9 +245,11 @@ def _make(
                 _write(tmp, target, page.encode("utf-8"))
                 generated.append(rel)
                 n_pages += 1
+        faultpoints.reached("pages")
         report.step("build the site with MkDocs")
         warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
                               cache_dir=cache)
+        faultpoints.reached("site")
         if keep_work is not None:
             keep_work(spec, langs, site, docs, generated)
         if strict and warnings:
@@ -285,16 +303,13 @@ def _link(root: Path, source: Path, path: Path) -> None:
 
 
 
-def swap(tmp: Path, out: Path) -> None:
-    """Put the finished build in place: rename the old one aside, rename the new one in, delete the old."""
-    if not out.exists():
-        os.rename(tmp, out)
-        return
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    os.rename(out, old)
+def _destination(e: OSError, work: Path, out: Path) -> str:
+    """The path an I/O error is about, with the work folder shown as OUT (where the file was headed)."""
+    name = e.filename2 if e.filename is None else e.filename
+    if name is None:
+        return str(out)
+    path = Path(os.fsdecode(name))
     try:
-        os.rename(tmp, out)
-    except BaseException:
-        os.rename(old, out)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+        return str(out / path.relative_to(work))
+    except ValueError:
+        return str(path)

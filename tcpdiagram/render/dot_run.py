@@ -8,6 +8,7 @@ import shutil
 import subprocess
 from typing import Sequence
 
+from .. import procrun
 from ..errors import ToolFailed, ToolMissing
 
 INSTALL = "apt-get install graphviz"
@@ -49,9 +50,7 @@ def _run(sources: Sequence[str], timeout: float | None, warnings: list[str] | No
     text = "\n".join(s if s.endswith("\n") else s + "\n" for s in sources)
     env = dict(os.environ, LC_ALL="C.UTF-8")
     try:
-        done = subprocess.run(
-            [exe, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, timeout=budget, env=env, check=False
-        )
+        done = procrun.run([exe, "-Tsvg"], text.encode("utf-8"), budget, env)  # a timeout kills dot's whole group
     except FileNotFoundError:
         raise ToolMissing("dot", INSTALL) from None
     except subprocess.TimeoutExpired:
