@@ -210,20 +210,29 @@ def verify(
         raise typer.Exit(rc)
 
 
-TERMINATING = ("SIGTERM", "SIGHUP")
+ENDING = ("SIGINT", "SIGTERM", "SIGHUP")
 
 
 def _terminate(signum: int, frame: object) -> None:
     raise Terminated(signum)
 
 
-def main() -> None:
-    """Console entry point: run the app and turn our errors into exit codes, never tracebacks."""
+def _catch_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP unwind the run (every clean-up runs) and end it with one line and 128 + N.
+
+    Not as KeyboardInterrupt, which typer turns into a silent exit 130. Signals the caller set to be ignored
+    (a background job's SIGINT, nohup's SIGHUP) stay ignored."""
     import signal
 
-    for name in TERMINATING:  # end like Ctrl-C: unwind, clean up, one line, 128 + the signal's number
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _terminate)
+    for name in ENDING:
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(sig, _terminate)
+
+
+def main() -> None:
+    """Console entry point: run the app and turn our errors into exit codes, never tracebacks."""
+    _catch_signals()
     try:
         rc = app(standalone_mode=False)
         if isinstance(rc, int) and rc:
@@ -241,7 +250,7 @@ def main() -> None:
         _err("interrupted")
         sys.exit(130)
     except Terminated as e:
-        _err("terminated")
+        _err("interrupted" if e.signum == 2 else "terminated")  # 2: SIGINT everywhere
         sys.exit(128 + e.signum)
     except OSError as e:  # disk full, permission denied, a vanished folder: the environment, not a bug
         where = f" {e.filename!r}" if e.filename else ""

@@ -99,10 +99,10 @@ class WriteFailed(TcpDiagramError):
 
 
 class Terminated(BaseException):
-    """SIGTERM (or SIGHUP) arrived: unwound like Ctrl-C, so every clean-up runs; exit 128 + the signal.
+    """Ctrl-C, SIGTERM or SIGHUP arrived: the run unwinds, so every clean-up runs; exit 128 + the signal.
 
     A BaseException, like KeyboardInterrupt, so no `except Exception` stops it; not a KeyboardInterrupt, which
-    click turns into its Abort."""
+    typer turns into a silent exit 130."""
 
     def __init__(self, signum: int) -> None:
         self.signum = signum

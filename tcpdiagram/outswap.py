@@ -58,11 +58,44 @@ def workdir(out: Path) -> Iterator[Path]:
         faultpoints.reached("workdir")
         yield stem
     finally:
-        for path in (stem, Path(f"{stem}{ASIDE_SUFFIX}")):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path, ignore_errors=True)
-        os.unlink(f"{stem}{LOCK_SUFFIX}")
-        os.close(fd)
+        with _signals_held():  # a second Ctrl-C or SIGTERM waits: it must not leave half a folder unmarked
+            for path in (stem, Path(f"{stem}{ASIDE_SUFFIX}")):
+                remove(path)
+            os.unlink(f"{stem}{LOCK_SUFFIX}")
+            os.close(fd)
+
+
+def remove(path: Path) -> None:
+    """Delete one of our folders, its marker last: a deletion cut short by SIGKILL still leaves it recognisable."""
+    if not path.is_dir() or path.is_symlink():
+        return
+    for child in path.iterdir():
+        if child.name == MARKER:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+    (path / MARKER).unlink(missing_ok=True)
+    try:
+        path.rmdir()
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP back (they arrive afterwards) while a few file operations finish."""
+    import signal
+
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} if hasattr(signal, "pthread_sigmask") else set()
+    if held:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if held:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 def swap(work: Path, out: Path) -> None:
@@ -148,7 +181,7 @@ def recover(out: Path) -> list[str]:
         if path.name.endswith(LOCK_SUFFIX) or not path.is_dir() or path.is_symlink():
             continue
         if (path / MARKER).is_file():
-            shutil.rmtree(path, ignore_errors=True)
+            remove(path)
         else:
             try:
                 path.rmdir()  # killed before the marker: an empty folder

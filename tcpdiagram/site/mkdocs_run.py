@@ -124,6 +124,8 @@ def build_site(
     old_propagate = logger.propagate
     logger.addHandler(handler)
     logger.propagate = False  # no second copy on stderr through the root logger
+    one_line = CacheTraceback()
+    logging.getLogger("jieba").addFilter(one_line)
     try:
         config = load_config(
             config_file=str(config_file),
@@ -144,7 +146,25 @@ def build_site(
     finally:
         logger.removeHandler(handler)
         logger.propagate = old_propagate
+        logging.getLogger("jieba").removeFilter(one_line)
     return handler.records
+
+
+class CacheTraceback(logging.Filter):
+    """jieba logs a traceback when it cannot write its dictionary cache (a full disk, a read-only home):
+    print one line instead, once. A cache is a speed-up, so this is no site warning (`--strict` ignores it)."""
+
+    said = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info:
+            return True
+        if not CacheTraceback.said:
+            error = record.exc_info[1]
+            reason = (error.strerror if isinstance(error, OSError) else None) or str(error) or type(error).__name__
+            sys.stderr.write(f"warning: jieba's dictionary cache not written ({reason}); the build goes on\n")
+            CacheTraceback.said = True
+        return False
 
 
 def expand_nav(nav: list[Any], generated: Sequence[str]) -> list[Any]:
