@@ -305,7 +305,7 @@ def _link(root: Path, source: Path, path: Path) -> None:
 
 def _destination(e: OSError, work: Path, out: Path) -> str:
     """The path an I/O error is about, with the work folder shown as OUT (where the file was headed)."""
-    name = e.filename2 if e.filename is None else e.filename
+    name = e.filename2 if e.filename2 is not None else e.filename  # a copy's error names (source, destination)
     if name is None:
         return str(out)
     path = Path(os.fsdecode(name))

@@ -194,6 +194,7 @@ def test_a_full_disk_names_the_file_and_leaves_the_previous_build(project: Proje
     try:
         shutil.copytree(project.out, disk / "out")
         before = tree(disk / "out")
+        project.edit()  # not up to date: it must build
         done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", str(project.spec), "--out",
                                str(disk / "out"), "--lang", ",".join(LANGS), "-q"], capture_output=True, text=True)
         assert done.returncode == 3, done.stderr
