@@ -186,7 +186,7 @@ def build(
 def serve(
     spec: SpecArg = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("build"),
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8000,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8000,
 ) -> None:
     """Build, serve on 127.0.0.1, rebuild and reload the browser when the spec or site/ changes."""
     from .serve import serve as run

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import errno
+import html
 import os
 import sys
 import threading
 import time
 from functools import partial
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from .errors import TcpDiagramError
+from .errors import SpecError, TcpDiagramError, UsageError
 
 VERSION_PATH = "/__tcpdiagram__/version"
 POLL_SECONDS = 0.5
@@ -23,44 +26,86 @@ RELOAD_SCRIPT = (
 ).encode("ascii")
 
 
+# A failed rebuild, over every served page until a rebuild succeeds (the text is escaped: it quotes the spec).
+BANNER = ('<div id="tcpdiagram-rebuild-failed" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:10000;'
+          "max-height:50vh;overflow:auto;margin:0;padding:12px 16px;background:#b00020;color:#fff;"
+          'font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap">{}</div>')
+
+
 class Version:
-    """The number of successful builds; pages reload when it changes."""
+    """The number of builds, failed ones included (pages reload when it changes), and the last one's error."""
 
     def __init__(self) -> None:
         self.value = 1
+        self.error: str | None = None
         self.lock = threading.Lock()
 
-    def bump(self) -> None:
+    def bump(self, error: str | None = None) -> None:
         with self.lock:
             self.value += 1
+            self.error = error
+
+
+def page(html_bytes: bytes, error: str | None) -> bytes:
+    """A served page: the reload script, and the banner of a failed rebuild, before `</body>`."""
+    extra = RELOAD_SCRIPT
+    if error is not None:
+        text = f"tcpdiagram: the rebuild failed; this is the previous build.\n\n{error}"
+        extra = BANNER.format(html.escape(text)).encode("utf-8") + extra
+    at = html_bytes.rfind(b"</body>")
+    return html_bytes[:at] + extra + html_bytes[at:] if at >= 0 else html_bytes + extra
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """Static files of the built site, with the reload script added to HTML pages."""
+    """Static files of the built site, with the reload script (and a failed rebuild's banner) in HTML pages.
+
+    HEAD answers exactly what GET would send, without the body; a path the file system cannot hold (a NUL,
+    bytes that are not UTF-8) gets 400, never a traceback."""
 
     version: Version
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if self.path.split("?", 1)[0] == VERSION_PATH:
-            self._send(str(self.version.value).encode("ascii"), "text/plain")
-            return
-        path = Path(self.translate_path(self.path))
-        if path.is_dir() and self.path.split("?", 1)[0].endswith("/"):
-            path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
-            body = path.read_bytes()
-            at = body.rfind(b"</body>")
-            body = body[:at] + RELOAD_SCRIPT + body[at:] if at >= 0 else body + RELOAD_SCRIPT
-            self._send(body, "text/html; charset=utf-8")
-            return
-        super().do_GET()
+        self._respond(head=False)
 
-    def _send(self, body: bytes, kind: str) -> None:
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        self._respond(head=True)
+
+    def _respond(self, head: bool) -> None:
+        route = self.path.split("?", 1)[0].split("#", 1)[0]
+        if route == VERSION_PATH:
+            self._send(str(self.version.value).encode("ascii"), "text/plain", head)
+            return
+        try:
+            local = self.translate_path(self.path)
+            if "\0" in local:
+                raise ValueError("NUL in the path")
+            local.encode("utf-8")  # surrogates from undecodable %-escapes
+            path = Path(local)
+            if path.is_dir() and route.endswith("/"):
+                path = path / "index.html"
+            served = path.suffix == ".html" and path.is_file()
+        except (ValueError, UnicodeError):
+            self.send_error(HTTPStatus.BAD_REQUEST, "bad path")
+            return
+        except OSError:  # a name too long for the file system, and the like
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        if served:
+            with self.version.lock:
+                error = self.version.error
+            self._send(page(path.read_bytes(), error), "text/html; charset=utf-8", head)
+        elif head:
+            super().do_HEAD()
+        else:
+            super().do_GET()
+
+    def _send(self, body: bytes, kind: str, head: bool = False) -> None:
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if not head:
+            self.wfile.write(body)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -86,18 +131,51 @@ def snapshot(paths: list[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(seen)
 
 
+class Server(ThreadingHTTPServer):
+    """One line, not a traceback, for a request that failed; none for a browser that hung up."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            sys.stderr.write(f"serve: a request from {client_address[0]} failed: {error!r}\n")
+
+
+PORT_MAX = 65535
+
+
+def bind(port: int, handler: type[Handler], site: Path) -> Server:
+    """The listening socket, made before any build: a port in use is said at once."""
+    if not 0 <= port <= PORT_MAX:
+        raise UsageError(f"--port {port} is not a port: use 1..{PORT_MAX} (0: any free port)")
+    try:
+        return Server(("127.0.0.1", port), partial(handler, directory=os.fspath(site)))
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} on 127.0.0.1 is in use; choose another with --port (0: any free port)") from e
+        if e.errno == errno.EACCES:
+            raise UsageError(f"port {port} needs privileges; choose one above 1023 with --port") from e
+        raise
+
+
 def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) -> None:
-    """Serve until Ctrl-C (KeyboardInterrupt propagates: the CLI exits 130)."""
+    """Serve until Ctrl-C or SIGTERM (errors.Terminated propagates: the CLI exits 130 or 143)."""
     from .pipeline import build, site_source
     from .specfile import resolve_spec
     from .stamp import linux_record
 
     watched = [resolve_spec(spec_arg), linux_record(spec_arg), site_source()]
-    build(spec_arg, out=out)
     version = Version()
     handler = type("BoundHandler", (Handler,), {"version": version})
-    httpd = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=os.fspath(out / "site")))
-    httpd.daemon_threads = True
+    httpd = bind(port, handler, out / "site")
+    try:
+        build(spec_arg, out=out)
+    except TcpDiagramError as e:
+        if not (out / "site").is_dir():
+            httpd.server_close()
+            raise
+        version.error = _failed(e)  # an earlier build is there: serve it, with the error over it
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
     thread = threading.Thread(target=httpd.serve_forever, name="tcpdiagram-http", daemon=True)
     thread.start()
@@ -113,10 +191,24 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
             before = snapshot(watched)
             try:
                 build(spec_arg, out=out)
-            except TcpDiagramError as e:
-                sys.stderr.write(f"rebuild failed; still serving the previous build:\n{e}\n")
+            except Exception as e:  # noqa: BLE001 - serving goes on whatever a rebuild met; the page says it
+                version.bump(_failed(e))
                 continue
             version.bump()
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _failed(e: Exception) -> str:
+    """Say on the terminal that a rebuild failed; return the text for the banner."""
+    if isinstance(e, SpecError):
+        text = "\n".join([*map(str, e.issues), f"{e.total} problem{'s' if e.total != 1 else ''} found"])
+    elif isinstance(e, TcpDiagramError):
+        text = f"error: {e}"
+    elif isinstance(e, OSError):
+        text = f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else "")
+    else:
+        text = f"internal error ({type(e).__name__}: {e}): a bug in tcpdiagram, please report it"
+    sys.stderr.write(f"rebuild failed; still serving the previous build:\n{text}\n")
+    return text
