@@ -20,9 +20,10 @@ MAX_EVENTS = 10_000  # a scenario that has not settled by then loops (e.g. two p
 class ScenarioFailed(SimulationError):
     """A scenario cannot run; `key` is the scenario field to blame (a step, `timers`, or '')."""
 
-    def __init__(self, message: str, key: str = "") -> None:
+    def __init__(self, message: str, key: str = "", more: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message)
         self.key = key
+        self.more = more  # further (key, message) problems of the same run, each reported too
 
 
 _Item = Union[tuple[str, PeerId, str], tuple[str, PeerId, int]]
@@ -234,6 +235,8 @@ class _Run:
                 f"{' or '.join(map(repr, events)) or '(none)'} to resend it")
 
     def check_timers_used(self) -> None:
+        """Every timer the scenario sets and no peer started: all of them, each at its own line."""
+        unused: list[tuple[str, str]] = []
         for t in self.sc.timers:
             if t.name in self.used_timers:
                 continue
@@ -243,9 +246,12 @@ class _Run:
                 pid, state, event, at = self.missed[t.name]
                 ends += (f"; peer {pid} in {state} at t={at} ms had a segment unacknowledged but no transition for "
                          f"event {event!r}")
-            raise ScenarioFailed(
+            unused.append((f"timers.{t.name}",
                 f"scenario {self.sc.id!r}: timer {t.name!r} is set but never started: no state the peers entered "
-                f"has a transition for event {' or '.join(map(repr, events)) or '(none uses it)'} ({ends})", "timers")
+                f"has a transition for event {' or '.join(map(repr, events)) or '(none uses it)'} ({ends})"))
+        if unused:
+            (key, message), *more = unused
+            raise ScenarioFailed(message, key, tuple(more))
 
     # ---- segments -----------------------------------------------------------------------------
     def arrive(self, ep: Endpoint, wire: Wire) -> None:
@@ -361,7 +367,7 @@ def check_expectations(spec: Spec, scenario: Scenario) -> list[tuple[str, str]]:
     try:
         trace = simulate(spec, scenario.id)
     except ScenarioFailed as e:
-        return [(e.key, str(e))]
+        return [(e.key, str(e)), *e.more]
     except (TcpDiagramError, KeyError, ValueError, TypeError) as e:
         return [("", f"scenario {scenario.id!r} cannot be simulated: {e!s}")]
     out = []

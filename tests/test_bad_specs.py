@@ -177,6 +177,11 @@ CASES: dict[str, tuple[int, list[str]]] = {
     'reserved_id': (1, [
         "52:9: conditions[0].id: 'null' is a reserved word (YAML reads it as no value or as yes/no); choose another id",
     ]),
+    'unused_timers': (1, [
+        "67:20: scenarios[0].timers.MSL2: scenario 'listen_and_close': timer 'MSL2' is set but never started: no state the peers entered has a transition for event (none uses it) (A ends in CLOSED, B ends in CLOSED)",
+        "67:40: scenarios[0].timers.fin_wait_2: scenario 'listen_and_close': timer 'fin_wait_2' is set but never started: no state the peers entered has a transition for event (none uses it) (A ends in CLOSED, B ends in CLOSED)",
+        "67:58: scenarios[0].timers.keepalive: scenario 'listen_and_close': timer 'keepalive' is set but never started: no state the peers entered has a transition for event (none uses it) (A ends in CLOSED, B ends in CLOSED)",
+    ]),
 }
 
 
