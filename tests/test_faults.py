@@ -264,3 +264,16 @@ def _gone(pid: int) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+@pytest.mark.parametrize("out", [".", "..", "./", "sub/.."])
+def test_an_out_that_holds_the_working_folder_is_refused_before_any_work(tmp_path: Path, out: str) -> None:
+    here = tmp_path / "empty"
+    (here / "sub").mkdir(parents=True)
+    (tmp_path / "spec.yaml").write_text(MINIMAL, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", "../spec.yaml", "--out", out], cwd=here,
+                          capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: --out {str(Path(out))!r} is the folder you are in (or holds it)")
+    assert sorted(p.name for p in here.iterdir()) == ["sub"] and sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty", "spec.yaml"]
