@@ -27,8 +27,8 @@ RELOAD_SCRIPT = (
 
 
 # A failed rebuild, over every served page until a rebuild succeeds (the text is escaped: it quotes the spec).
-BANNER = ('<div id="tcpdiagram-rebuild-failed" role="alert" style="position:fixed;inset:0 0 auto 0;z-index:10000;'
-          "max-height:50vh;overflow:auto;margin:0;padding:12px 16px;background:#b00020;color:#fff;"
+BANNER = ('<div id="tcpdiagram-rebuild-failed" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:10000;'
+          "max-height:40vh;overflow:auto;margin:0;padding:12px 16px;background:#b00020;color:#fff;"
           'font:13px/1.45 ui-monospace,monospace;white-space:pre-wrap">{}</div>')
 
 
@@ -50,7 +50,7 @@ def page(html_bytes: bytes, error: str | None) -> bytes:
     """A served page: the reload script, and the banner of a failed rebuild, before `</body>`."""
     extra = RELOAD_SCRIPT
     if error is not None:
-        text = f"tcpdiagram: the rebuild failed; this is the previous build.\n\n{error}"
+        text = f"tcpdiagram: the rebuild failed; this page is from the previous build.\n\n{error}"
         extra = BANNER.format(html.escape(text)).encode("utf-8") + extra
     at = html_bytes.rfind(b"</body>")
     return html_bytes[:at] + extra + html_bytes[at:] if at >= 0 else html_bytes + extra
