@@ -32,6 +32,7 @@ class Segment:
     length: int = 0  # bytes of data
     retransmission: bool = False
     lost: bool = False
+    extra: str = ""  # written after the label on charts: a captured segment's analysis marks
 
     @property
     def flag_text(self) -> str:
@@ -42,7 +43,8 @@ class Segment:
         """`FIN,ACK seq=M ack=N` or `PSH,ACK seq=N len=100 ack=M+1`: the segment as a chart or a table writes it."""
         ack = f" ack={self.ack}" if self.ack is not None else ""
         length = f" len={self.length}" if self.length else ""
-        return f"{self.flag_text} seq={self.seq}{length}{ack}"
+        extra = f" {self.extra}" if self.extra else ""
+        return f"{self.flag_text} seq={self.seq}{length}{ack}{extra}"
 
     def marked(self, lang: Lang) -> str:
         """The label with `(retransmitted)` after the flags when it is a retransmission."""
@@ -92,6 +94,7 @@ class PeerTrace:
     role: Role
     states: tuple[str, ...]  # start state first; self-loops do not repeat a state
     error: str | None = None  # what the application was told at the end (ECONNRESET, ETIMEDOUT, …)
+    name: str = ""  # shown on the lifeline's head instead of the peer id (a captured endpoint's address)
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,12 @@ class Trace:
     numeric: bool
     loss_hits: tuple[int, ...] = ()  # segments each of the scenario's loss rules dropped
     missed: tuple[str, ...] = ()  # where a retransmission timer could not start (no transition for it)
+    tick_us: int = 1000  # microseconds per time unit: 1000 (ms) for scenarios, 1 for captures
+
+    def ms(self, t: int) -> int | float:
+        """A time of this trace in milliseconds (an int when whole)."""
+        us = t * self.tick_us
+        return us // 1000 if us % 1000 == 0 else round(us / 1000, 3)
 
     def peer(self, pid: PeerId) -> PeerTrace:
         return self.peers[0] if pid == "A" else self.peers[1]

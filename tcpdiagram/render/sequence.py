@@ -172,7 +172,7 @@ def wrap(text: str, size: float, width: float) -> list[str]:
     return [line.strip() for line in lines if line.strip()]
 
 
-def duration(ms: int, lang: Lang) -> str:
+def duration(ms: int | float, lang: Lang) -> str:
     if ms < 1000:
         return UI[lang]["ms"].format(ms)
     s = ms / 1000
@@ -180,7 +180,8 @@ def duration(ms: int, lang: Lang) -> str:
     return text if s < 10 or s == round(s) else "≈ " + text
 
 
-def head_name(pid: PeerId, role: Role, lang: Lang) -> str:
+def head_name(pid: PeerId, role: Role, lang: Lang, label: str = "") -> str:
+    """`Client A`, or `Client 192.0.2.1:40001` when the peer has a name of its own."""
     name = ROLE_NAMES[lang][role]
-    return f"{name} {pid}" if name else pid
+    return f"{name} {label or pid}" if name else label or pid
 

@@ -64,7 +64,7 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
                  + (ui["bytes"].format(c.bytes) if c.bytes else "") for c in trace.calls}
     restarts = {(t.peer, t.event, t.end) for t in trace.timers if t.outcome == "restarted"}
     span_text = {t: INTERRUPTED[lang].format(t.name) if t.outcome == "restarted"
-                 else f"{t.name} = {duration(t.end - t.start, lang)}"
+                 else f"{t.name} = {duration(trace.ms(t.end - t.start), lang)}"
                  + (AFRESH[lang] if (t.peer, t.event, t.start) in restarts else "")
                  for t in drawn(trace)}
     errors = {tr.id: tr.error for tr in spec.transitions if tr.error}
@@ -101,7 +101,7 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
     head_top = y + 16
     heads = {}
     for pid in PEERS:
-        name = head_name(pid, roles[pid], lang)
+        name = head_name(pid, roles[pid], lang, trace.peer(pid).name)
         w = max(90.0, text_width(name, SIZE["head"]) + 24)
         heads[pid] = (Box(x[pid] - w / 2, head_top, w, HEAD_H),
                       Text(x[pid], head_top + HEAD_H / 2 + BASELINE * SIZE["head"], name, SIZE["head"], "middle", "ink", True))
@@ -125,7 +125,7 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
             name = spec.state(sid).label.get(lang)
             states.append(Mark(f"{prefix}state-{pid}-{k}-{sid}", pid, box,
                                Text(x[pid], cy + BASELINE * SIZE["state"], sid, SIZE["state"], "middle", "ink"),
-                               f"{sid}: {name} (t = {at} ms)" if k else f"{sid}: {name}", True))
+                               f"{sid}: {name} (t = {trace.ms(at)} ms)" if k else f"{sid}: {name}", True))
             last = box
 
     # app calls in the outer margin, level with the state they lead to
@@ -162,12 +162,12 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
             f"{prefix}timer-{t.peer}-{j}-{t.name}", t.peer, spine, y1, y2, -side * 6.0,
             Text(tx, mid + BASELINE * SIZE["note"], text, SIZE["note"], "end" if side < 0 else "start", "accent"),
             Box(tx - w if side < 0 else tx, mid - 8, w, 16),
-            f"{spec.event(t.event).label.get(lang)}: {t.start} ms → {t.end} ms"))
+            f"{spec.event(t.event).label.get(lang)}: {trace.ms(t.start)} ms → {trace.ms(t.end)} ms"))
 
     # idle gaps shown short, with a break mark on each lifeline
     breaks: list[Break] = []
     for j, (y1, y2, ms) in enumerate(axis.gaps):
-        ym, text = (y1 + y2) / 2, ui["later"].format(duration(ms, lang))
+        ym, text = (y1 + y2) / 2, ui["later"].format(duration(trace.ms(ms), lang))
         w = text_width(text, SIZE["note"])
         strokes = tuple(s for pid in PEERS for s in ((x[pid] - 7, ym - 1, x[pid] + 7, ym - 7),
                                                       (x[pid] - 7, ym + 5, x[pid] + 7, ym - 1)))
@@ -247,9 +247,10 @@ def _arrows(trace: Trace, lang: Lang, x: dict[PeerId, float], axis: _Axis, state
         label = Text(plate.x + plate.w / 2, plate.y + plate.h / 2 + BASELINE * SIZE["label"], text, SIZE["label"],
                      "middle", colour)
         if s.lost:
-            title = UI[lang]["lost"].format(src=s.src, dst=s.dst, label=text, sent=s.sent)
+            title = UI[lang]["lost"].format(src=s.src, dst=s.dst, label=text, sent=trace.ms(s.sent))
         else:
-            title = UI[lang]["sent"].format(src=s.src, dst=s.dst, label=text, sent=s.sent, received=s.received)
+            title = UI[lang]["sent"].format(src=s.src, dst=s.dst, label=text, sent=trace.ms(s.sent),
+                                         received=trace.ms(s.received if s.received is not None else s.sent))
         arrows.append(Arrow(s.index, s.src, drawn, tip if not s.lost else (), label, plate, title, cross, lost))
     return tuple(arrows)
 
