@@ -1,0 +1,181 @@
+"""One TCP connection of a capture: its two endpoints, relative numbers, and the three readers fed per segment."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Spec
+from . import seqspace as sq
+from .decode import ACK, FIN, RST, SYN, Packet
+from .infer import Inference
+from .marks import Marks
+from .zeek import Zeek
+
+Endpoint = tuple[bytes, int]
+
+
+def addr_text(ep: Endpoint) -> str:
+    """`192.0.2.1:40001`, or `[2001:db8::1]:443` for IPv6."""
+    ip, port = ep
+    if len(ip) == 16:
+        return f"[{socket.inet_ntop(socket.AF_INET6, ip)}]:{port}"
+    return f"{socket.inet_ntop(socket.AF_INET, ip)}:{port}"
+
+
+@dataclass
+class Record:
+    """A segment as the chart and the JSON show it."""
+
+    index: int
+    number: int
+    side: int
+    time_us: int
+    flags: int
+    seq: int  # relative to its sender's ISN
+    ack: int | None  # relative to the receiver's ISN; None without the ACK flag
+    length: int
+    window: int
+    marks: tuple[str, ...]
+    options: bytes
+
+
+@dataclass
+class Conn:
+    """Packets in capture order go to `add`; `close` ends it (the capture ended, or its ports were reused)."""
+
+    id: int
+    ends: tuple[Endpoint, Endpoint]
+    spec: Spec
+    keep: bool
+    first_ns: int
+    last_ns: int = 0
+    packets: int = 0
+    records: list[Record] = field(default_factory=list)
+    base: list[int | None] = field(default_factory=lambda: [None, None])
+    isn: list[int | None] = field(default_factory=lambda: [None, None])
+    fins: list[bool] = field(default_factory=lambda: [False, False])
+    rst: bool = False
+    held: tuple[int, Packet, tuple[str, ...]] | None = None
+    notes: list[str] = field(default_factory=list)
+    zeek: Zeek = field(default_factory=Zeek)
+    marks: Marks = field(default_factory=Marks)
+    infer: Inference | None = None
+    seen_top: list[int | None] = field(default_factory=lambda: [None, None])
+    fin_at: list[int | None] = field(default_factory=lambda: [None, None])
+    openers: set[int] = field(default_factory=set)  # sides that sent a SYN without ACK
+
+    def __post_init__(self) -> None:
+        self.infer = Inference(self.spec, (addr_text(self.ends[0]), addr_text(self.ends[1])))
+
+    def side(self, p: Packet) -> int:
+        return 0 if (p.src, p.sport) == self.ends[0] else 1
+
+    def ended(self) -> bool:
+        return self.rst or (self.fins[0] and self.fins[1])
+
+    def reused_by(self, p: Packet) -> bool:
+        """A SYN that starts a new connection on these ports: the old one ended, or this ISN is new."""
+        if not p.flags & SYN or p.flags & ACK:
+            return False
+        d = self.side(p)
+        old = self.isn[d]
+        return (self.ended() and old != p.seq) or (old is not None and old != p.seq and not self.established())
+
+    def established(self) -> bool:
+        return self.isn[0] is not None and self.isn[1] is not None and self.packets > 2
+
+    def add(self, p: Packet) -> None:
+        d = self.side(p)
+        if self.packets == 0:
+            self.first_ns = p.time_ns
+        self.packets += 1
+        self.last_ns = p.time_ns
+        if p.flags & SYN and not p.flags & ACK:
+            self.openers.add(d)
+        if p.flags & SYN:
+            if self.isn[d] is None:
+                self.isn[d] = p.seq
+            if self.base[d] is None or not self.records_from(d):
+                self.base[d] = p.seq
+        if self.base[d] is None:
+            self.base[d] = sq.add(p.seq, -1)
+        if p.flags & ACK and self.base[1 - d] is None:
+            self.base[1 - d] = sq.add(p.ack, -1)
+        self.fins[d] |= bool(p.flags & FIN)
+        self.rst |= bool(p.flags & RST)
+        marks = self.marks.segment(d, p)
+        top = self.seen_top[d]
+        end = sq.add(p.seq, p.length + bool(p.flags & SYN))  # what was seen of the stream: SYN and data
+        if not p.flags & RST and (p.length or p.flags & SYN) and (top is None or sq.gt(end, top)):
+            self.seen_top[d] = end
+        if p.flags & FIN:
+            self.fin_at[d] = sq.add(p.seq, p.length)
+        self.zeek.segment(d, p)
+        other, fin = self.seen_top[1 - d], self.fin_at[1 - d]
+        acked = sq.add(p.ack, -1) if fin is not None and p.ack == sq.add(fin, 1) else p.ack
+        if p.flags & ACK and not p.flags & RST and other is not None and sq.gt(acked, other):
+            self.zeek.gap(1 - d)  # acknowledged data that was never captured
+            self.seen_top[1 - d] = acked
+        index = self.packets - 1
+        if self.keep:
+            b, ob = self.base[d] or 0, self.base[1 - d] or 0
+            self.records.append(Record(index, p.number, d, self.us(p.time_ns), p.flags, sq.rel(p.seq, b),
+                                       sq.rel(p.ack, ob) if p.flags & ACK else None, p.length, p.window, marks,
+                                       p.options))
+        self._infer(index, d, p)
+
+    def records_from(self, d: int) -> bool:
+        return any(r.side == d for r in self.records)
+
+    def us(self, ns: int) -> int:
+        return (ns - self.first_ns) // 1000
+
+    def _infer(self, index: int, d: int, p: Packet) -> None:
+        """Wire order for the inference: a SYN,ACK captured before its SYN waits one packet for it."""
+        assert self.infer is not None
+        if index == 0 and p.flags & SYN and p.flags & ACK:
+            self.held = (index, p, ())
+            return
+        if self.held is not None:
+            hi, hp, _ = self.held
+            self.held = None
+            if p.flags & SYN and not p.flags & ACK and d != self.side(hp) and sq.add(p.seq, 1) == hp.ack:
+                self.notes.append(f"frame {hp.number} (SYN,ACK) was captured before frame {p.number}, the SYN it "
+                                  "answers: read in the order they must have been sent")
+                self.infer.segment(d, index, p, self.us(p.time_ns))
+                self.infer.segment(1 - d, hi, hp, self.us(max(hp.time_ns, p.time_ns)))
+                return
+            self.infer.segment(self.side(hp), hi, hp, self.us(hp.time_ns), syn_ack_only=True)
+        self.infer.segment(d, index, p, self.us(p.time_ns))
+
+    def close(self) -> None:
+        assert self.infer is not None
+        if self.held is not None:
+            hi, hp, _ = self.held
+            self.held = None
+            self.infer.segment(self.side(hp), hi, hp, self.us(hp.time_ns), syn_ack_only=True)
+        self.infer.finish()
+
+    # ---- results ------------------------------------------------------------------------------
+    def roles(self) -> tuple[str, str]:
+        """client/server from who sent a SYN without ACK; peer/peer when both did (simultaneous open) or none."""
+        if len(self.openers) != 1:
+            return ("peer", "peer")
+        return ("client", "server") if 0 in self.openers else ("server", "client")
+
+    def summary(self) -> dict[str, Any]:
+        assert self.infer is not None
+        roles = self.roles()
+        return {
+            "id": self.id,
+            "endpoints": [{"addr": addr_text(self.ends[k]), "role": roles[k], "states": list(self.infer.sides[k].states)}
+                          for k in (0, 1)],
+            "packets": self.packets,
+            "start": round(self.first_ns / 1e9, 9),
+            "duration": round((self.last_ns - self.first_ns) / 1e9, 9),
+            "conn_state": self.zeek.conn_state(),
+            "history": "".join(self.zeek.history),
+            "notes": self.notes + self.infer.notes,
+        }

@@ -1,0 +1,269 @@
+"""Both endpoints' states, inferred by running the spec's transitions on captured segments (no TCP logic of its own).
+
+A segment an endpoint sends is its action: the output of the transition it last took (SYN,ACK after rcv SYN), or an
+app event whose transition sends those flags (close → FIN). A segment it receives is its event, classified by
+arrival.classify as the simulator does. The capture point sees a segment once, so when the receiver got it is read
+from what the receiver sends next: a segment whose ACK covers it shows it had arrived; one that does not shows it had
+not (crossing FINs: both pass CLOSING). Whatever the spec does not explain is written to `notes`, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..arrival import classify, match_event, pick
+from ..model import Match, Spec, Transition
+from . import seqspace as sq
+from .decode import ACK, FIN, RST, SYN, Packet
+
+# The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
+PASSIVE, ACTIVE = "passive_origin", "active_origin"
+Change = tuple[int, int, str, str, str, str, int | None]  # time µs, side, from, to, event, transition id, segment
+
+
+@dataclass
+class Side:
+    """What one endpoint has done and learnt, as far as the capture shows."""
+
+    state: str | None  # None until its first action or event decides where it started
+    conditions: set[str] = field(default_factory=set)
+    isn: int | None = None
+    fin_seq: int | None = None  # the sequence number of our FIN
+    syn_acked: bool = False
+    fin_acked: bool = False
+    peer_syn: bool = False
+    peer_fin: bool = False
+    pending: list[frozenset[str]] = field(default_factory=list)  # flag sets our last transition asked us to send
+    states: list[str] = field(default_factory=list)
+    sent_any: bool = False
+
+
+@dataclass
+class Flight:
+    """A segment on its way to the other side; `after` = the receiver's own send it must follow, in µs."""
+
+    index: int
+    packet: Packet
+    time: int
+    after: int | None = None
+
+
+class Inference:
+    """Feed segments in wire order with `segment`, then `finish`; read `sides`, `changes`, `received`, `notes`."""
+
+    def __init__(self, spec: Spec, name: tuple[str, str]) -> None:
+        self.spec = spec
+        self.name = name
+        self.transitions = spec.transitions
+        closed = [s.id for s in spec.states if s.group == "closed"]
+        quiet = [t.target for t in spec.transitions if t.source in closed and spec.event(t.event).kind == "app"
+                 and not self._sends(t) and t.target not in closed]
+        self.closed = closed + list(dict.fromkeys(quiet))  # where a connection can begin: CLOSED, then LISTEN
+        self.established = next(s.id for s in spec.states if s.group == "established")
+        self.sides = (Side(None), Side(None))
+        self.flight: tuple[list[Flight], list[Flight]] = ([], [])  # [d]: travelling towards side d
+        self.changes: list[Change] = []
+        self.received: dict[int, int] = {}
+        self.notes: list[str] = []
+        self.started = False
+
+    # ---- the start ----------------------------------------------------------------------------
+    def start(self, d: int, p: Packet, syn_ack_only: bool) -> None:
+        """Decide the start from the first segment: a SYN opens; a SYN,ACK alone or anything else does not."""
+        self.started = True
+        a, b = self.sides[d], self.sides[1 - d]
+        if p.flags & SYN and not p.flags & ACK:
+            return  # both start undecided; the SYN's sender takes an app event that sends it
+        if p.flags & SYN and syn_ack_only:
+            opening = [s.id for s in self.spec.states if s.group == "opening"]
+            rcvd = next((t.target for t in self.transitions if t.event == self._rcv_syn() and t.source in self.closed
+                         and t.target in opening), None)
+            sent = next((t.target for t in self.transitions if t.source in self.closed and t.target in opening
+                         and t.target != rcvd), None)
+            if rcvd and sent:
+                self._begin(a, rcvd, {PASSIVE})
+                a.peer_syn, a.pending = True, [frozenset({"SYN", "ACK"})]
+                self._begin(b, sent, {ACTIVE})
+                b.isn, b.sent_any = sq.add(p.ack, -1), True
+                self.notes.append(f"the SYN was not captured: {self.name[1 - d]} starts in {sent}, "
+                                  f"{self.name[d]} in {rcvd}")
+                return
+        for s in self.sides:
+            self._begin(s, self.established, set())
+            s.syn_acked = s.peer_syn = True
+        self.notes.append(f"the capture starts in the middle of the connection: both endpoints start {self.established}")
+
+    def _rcv_syn(self) -> str:
+        return match_event(self.spec.events, Match(False, True, False, "none")) or ""
+
+    def _begin(self, side: Side, state: str, conditions: set[str]) -> None:
+        side.state, side.conditions, side.states = state, conditions, [state]
+
+    # ---- segments -----------------------------------------------------------------------------
+    def segment(self, d: int, index: int, p: Packet, t: int, syn_ack_only: bool = False) -> None:
+        """Segment `index` sent by side d, captured at t µs."""
+        if not self.started:
+            self.start(d, p, syn_ack_only)
+        me = self.sides[d]
+        self._resolve(d, p, t)
+        self._act(d, me, index, p, t)
+        me.sent_any = True
+        if p.flags & (SYN | FIN | RST) or self._could_ack(self.sides[1 - d]):
+            self.flight[1 - d].append(Flight(index, p, t))
+        else:
+            self.received[index] = t
+
+    def _could_ack(self, side: Side) -> bool:
+        return (side.isn is not None and not side.syn_acked) or (side.fin_seq is not None and not side.fin_acked)
+
+    def _resolve(self, d: int, p: Packet, t: int) -> None:
+        """Side d is sending p: deliver first what p's ACK shows it had received; the rest arrived after p."""
+        keep: list[Flight] = []
+        for f in self.flight[d]:
+            q = f.packet
+            end = sq.add(q.seq, q.length + bool(q.flags & SYN) + bool(q.flags & FIN))
+            if q.flags & RST or (p.flags & ACK and sq.ge(p.ack, end)):  # a RST takes no sequence space
+                self._deliver(d, f, p)
+            else:
+                if f.after is None:
+                    f.after = t
+                keep.append(f)
+        self.flight[d][:] = keep
+
+    def finish(self) -> None:
+        """The capture ended: what is still in flight is taken as delivered, in time order."""
+        rest = sorted(((f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1)
+                       for f in self.flight[d]), key=lambda x: (x[0], x[1]))
+        for _t, _i, d, f in rest:
+            if not self.sides[d].sent_any:
+                self._note_once(f"{self.name[d]} sent nothing that was captured: the segments to it are taken as "
+                                "delivered")
+            self._deliver(d, f, None)
+        self.flight = ([], [])
+        for d, s in enumerate(self.sides):
+            missing = [fl for fl in s.pending if fl - {"ACK"}]
+            if missing:
+                self.notes.append(f"{self.name[d]} did not send the {','.join(_order(missing[0]))} the spec expects "
+                                  f"after its last transition (not captured)")
+
+    def _note_once(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    # ---- an endpoint acts ---------------------------------------------------------------------
+    def _act(self, d: int, me: Side, index: int, p: Packet, t: int) -> None:
+        new: set[str] = set()
+        if p.flags & SYN and me.isn is None:
+            new.add("SYN")
+        if p.flags & FIN and me.fin_seq is None:
+            new.add("FIN")
+        if p.flags & RST:
+            new.add("RST")
+        if p.flags & SYN:
+            me.isn = me.isn if me.isn is not None else p.seq
+        if p.flags & FIN and me.fin_seq is None:
+            me.fin_seq = sq.add(p.seq, p.length + bool(p.flags & SYN))
+        wanted = frozenset(new | ({"ACK"} if p.flags & ACK and new & {"SYN"} else set()))
+        for fl in list(me.pending):  # the segment our last transition asked for
+            if fl == wanted or (not new and fl == frozenset({"ACK"})):
+                me.pending.remove(fl)
+                return
+        if not new:
+            return
+        tr = self._app_transition(me, new)
+        if tr is None:
+            where = me.state or " or ".join(self.closed)
+            self.notes.append(f"frame {p.number}: {self.name[d]} in {where} sent {','.join(_order(new))}; "
+                              f"no transition of the spec sends it from {where}")
+            return
+        if me.state is None:
+            self._begin(me, tr.source, set())
+        self._fire(d, me, tr, t, index)
+        if "SYN" in new:
+            me.conditions.add(ACTIVE)
+
+    def _app_transition(self, me: Side, new: set[str]) -> Transition | None:
+        for state in [me.state] if me.state is not None else self.closed:
+            for tr in self.transitions:
+                if tr.source != state or self.spec.event(tr.event).kind != "app" or tr.when is not None:
+                    continue
+                if any(set(fl) - {"ACK"} == new for fl in self._sends(tr)):
+                    return tr
+        return None
+
+    def _sends(self, tr: Transition) -> list[frozenset[str]]:
+        out = []
+        for aid in tr.actions:
+            action = self.spec.action(aid)
+            if action.kind == "send":
+                out.append(frozenset(action.flags))
+        return out
+
+    def _fire(self, d: int, me: Side, tr: Transition, t: int, index: int | None, consumed: bool = True) -> None:
+        self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
+        if tr.target != tr.source:
+            me.states.append(tr.target)
+        me.state = tr.target
+        sends = self._sends(tr)
+        if consumed and self.spec.event(tr.event).kind == "app" and sends:
+            sends = sends[1:]  # the captured segment is the first thing it sends
+        me.pending = sends
+
+    # ---- an endpoint receives -----------------------------------------------------------------
+    def _deliver(self, d: int, f: Flight, reply: Packet | None) -> None:
+        me, q = self.sides[d], f.packet
+        at = f.after if f.after is not None else f.time
+        self.received[f.index] = at
+        rst = bool(q.flags & RST)
+        if rst and me.isn is not None and not me.syn_acked and not (q.flags & ACK and sq.ge(q.ack, sq.add(me.isn, 1))):
+            self.notes.append(f"frame {q.number}: the RST does not acknowledge {self.name[d]}'s SYN, so it is not "
+                              "acceptable (RFC 9293 §3.10.7.3) and is ignored")
+            return
+        syn = bool(q.flags & SYN) and not me.peer_syn
+        fin = bool(q.flags & FIN) and not me.peer_fin
+        acks = q.flags & ACK and not rst
+        acks_syn = bool(acks and me.isn is not None and not me.syn_acked and sq.ge(q.ack, sq.add(me.isn, 1)))
+        acks_fin = bool(acks and me.fin_seq is not None and not me.fin_acked and sq.ge(q.ack, sq.add(me.fin_seq, 1)))
+        for part in classify(self.spec.events, rst, syn, fin, acks_syn, acks_fin):
+            me.syn_acked |= part.acks == "syn"
+            me.fin_acked |= part.acks == "fin"
+            me.peer_syn |= part.syn
+            me.peer_fin |= part.fin
+            event = match_event(self.spec.events, part)
+            if event is None:
+                self.notes.append(f"frame {q.number}: no segment event of the spec matches what it brings "
+                                  f"{self.name[d]} (rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks})")
+                continue
+            if me.state is None:
+                self._begin(me, self._start_for(d, event, reply), set())
+            tr = pick(self.transitions, me.state or "", event, me.conditions)
+            if tr is None:
+                self.notes.append(f"frame {q.number}: {self.name[d]} in {me.state} receives "
+                                  f"{self.spec.event(event).label.en} (event {event}); the spec has no transition for it")
+                continue
+            if event == self._rcv_syn() and tr.source in self.closed:
+                me.conditions.add(PASSIVE)
+            self._fire(d, me, tr, at, f.index, consumed=False)
+
+    def _start_for(self, d: int, event: str, reply: Packet | None) -> str:
+        """Where a side that is first seen receiving started: the closed-group state whose transition for this
+        event sends what it replied (a SYN,ACK: LISTEN; a RST: CLOSED), else one that moves on that event."""
+        found = [(s, pick(self.transitions, s, event, ())) for s in self.closed]
+        cands = [(s, tr) for s, tr in found if tr is not None]
+        if reply is not None:
+            got = {n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST)) if reply.flags & bit}
+            for s, tr in cands:
+                if any(set(fl) - {"ACK"} == got for fl in self._sends(tr)):
+                    return s
+        for s, tr in cands:
+            if tr.target != tr.source:
+                why = "it did not reply" if reply is None else "its reply is not what a transition from there sends"
+                self.notes.append(f"{self.name[d]} is taken to have been in {s} ({why})")
+                return s
+        return cands[0][0] if cands else self.closed[0]
+
+
+def _order(flags: frozenset[str] | set[str]) -> list[str]:
+    return [f for f in ("SYN", "FIN", "RST", "ACK") if f in flags]
+
+

@@ -1,0 +1,78 @@
+"""Read a capture into connections: the flow table by 4-tuple, split when a port pair is reused, streamed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import Spec
+from .conn import Conn, Endpoint
+from .container import frames
+from .decode import LINK_NAMES, Skipped, decode
+from .error import CaptureError
+
+
+@dataclass
+class Capture:
+    """What a capture held: its connections (in the order they began), frames read, what was skipped and why."""
+
+    name: str
+    frames: int = 0
+    tcp: int = 0
+    skipped: Skipped = field(default_factory=Skipped)
+    connections: list[Conn] = field(default_factory=list)
+    linktypes: set[int] = field(default_factory=set)
+
+
+Keep = Callable[[int, tuple[Endpoint, Endpoint]], bool]
+
+
+def read(path: Path, spec: Spec, keep: Keep = lambda _id, _ends: False) -> Capture:
+    """Every TCP connection of the file; `keep(id, ends)` says which keep their segments (for charts and JSON)."""
+    cap = Capture(path.name)
+    table: dict[tuple[Endpoint, Endpoint], Conn] = {}
+    with open(path, "rb") as f:
+        for conn in _connections(frames(f, str(path)), spec, keep, cap, table):
+            conn.close()
+    for conn in table.values():
+        conn.close()
+    if not cap.connections:
+        raise CaptureError(str(path), 0, _why_empty(cap))
+    return cap
+
+
+def _connections(stream: Iterator, spec: Spec, keep: Keep, cap: Capture,  # type: ignore[type-arg]
+                 table: dict[tuple[Endpoint, Endpoint], Conn]) -> Iterator[Conn]:
+    """Feed each segment to its connection; yield connections replaced by a new one on the same ports."""
+    skipped = cap.skipped
+    for n, frame in enumerate(stream, 1):
+        cap.frames = n
+        cap.linktypes.add(frame.linktype)
+        p = decode(frame, n, skipped)
+        if p is None:
+            continue
+        cap.tcp += 1
+        a, b = (p.src, p.sport), (p.dst, p.dport)
+        key = (a, b) if a <= b else (b, a)
+        conn = table.get(key)
+        if conn is not None and conn.reused_by(p):
+            yield conn
+            conn = None
+        if conn is None:
+            cid = len(cap.connections) + 1
+            conn = Conn(cid, (a, b), spec, keep(cid, (a, b)), p.time_ns)
+            table[key] = conn
+            cap.connections.append(conn)
+        conn.add(p)
+
+
+def _why_empty(cap: Capture) -> str:
+    if cap.frames == 0:
+        return "the capture holds no packets"
+    reasons = ", ".join(f"{n} × {why}" for why, n in cap.skipped.most_common())
+    unsupported = sorted(t for t in cap.linktypes if t not in LINK_NAMES)
+    if unsupported and all(why.startswith("unsupported link type") for why in cap.skipped):
+        return (f"unsupported link type {', '.join(map(str, unsupported))}; tcpdiagram reads "
+                f"{', '.join(sorted(set(LINK_NAMES.values())))}")
+    return f"no TCP segments in {cap.frames} frames ({reasons})"
