@@ -194,6 +194,33 @@ def serve(
     run(spec, out=out, port=port)
 
 
+class CaptureFormat(str, Enum):
+    text = "text"
+    json = "json"
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+
+
+@app.command("trace")
+def trace_cmd(
+    capture: Annotated[Path, typer.Argument(help="A pcap or pcapng file (tcpdump -w, Wireshark, dumpcap).")],
+    conn: Annotated[Optional[int], typer.Option("--conn", help="Only connection N (as listed).")] = None,
+    host: Annotated[Optional[str], typer.Option("--host", help="Only connections with this IP address.")] = None,
+    port: Annotated[Optional[int], typer.Option("--port", help="Only connections with this port.")] = None,
+    format: Annotated[CaptureFormat, typer.Option("--format", "-f", help="text: one line per connection; json: every segment; svg/png/pdf: one connection's chart.")] = CaptureFormat.text,
+    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
+    theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for text, json, svg when omitted).")] = None,
+    spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
+) -> None:
+    """Read a capture's TCP connections and infer both endpoints' states through the spec."""
+    from .capture.command import trace_capture
+
+    data = trace_capture(_load(spec), capture, format.value, lang.value, theme.value, conn, host, port)
+    _write(data, output, binary=format.value in ("png", "pdf"))
+
+
 @app.command()
 def verify(
     scenarios: Annotated[Optional[list[str]], typer.Argument(metavar="SCENARIO", help="Scenario ids (default: all).", show_default=False)] = None,

@@ -87,6 +87,7 @@ class Marks:
                 marks.append("duplicate_ack")
             if flags & ACK and rev.maxack is not None and sq.gt(ack, rev.maxack):
                 marks.append("acked_unseen_segment")
+                rev.maxack = ack  # reported once: later ACKs of the same unseen data are not marked again
             if seglen > 0 or flags & (SYN | FIN):
                 marks += self._retransmission(fwd, rev, p)
         if flags & ACK and (fwd.lastack is None or ack != fwd.lastack):

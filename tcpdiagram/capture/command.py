@@ -1,0 +1,59 @@
+"""`tcpdiagram trace CAPTURE`: pick connections, write the listing, the JSON, or one connection's chart."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..errors import UsageError
+from ..model import Lang, Spec
+from .conn import Endpoint, addr_text
+from .read import Capture, read
+from .report import detail, listing, to_json
+
+CHARTS = ("svg", "png", "pdf")
+FORMATS = ("text", "json", *CHARTS)
+
+
+def _matcher(conn: int | None, host: str | None, port: int | None):  # type: ignore[no-untyped-def]
+    def keep(cid: int, ends: tuple[Endpoint, Endpoint]) -> bool:
+        if conn is not None and cid != conn:
+            return False
+        texts = [addr_text(e) for e in ends]
+        if host is not None and not any(t.rsplit(":", 1)[0].strip("[]") == host for t in texts):
+            return False
+        return port is None or any(e[1] == port for e in ends)
+    return keep
+
+
+def trace_capture(spec: Spec, path: Path, fmt: str = "text", lang: Lang = "en", theme: str = "light",
+                  conn: int | None = None, host: str | None = None, port: int | None = None) -> bytes:
+    """The command's output bytes; raises CaptureError (exit 1) or UsageError (exit 2)."""
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    picking = conn is not None or host is not None or port is not None
+    keep = _matcher(conn, host, port)
+    detailed = picking or fmt != "text"
+    cap: Capture = read(path, spec, keep if detailed else (lambda _i, _e: False))
+    chosen = [c for c in cap.connections if keep(c.id, c.ends)]
+    if picking and not chosen:
+        raise UsageError(f"no connection of {cap.name} matches the --conn/--host/--port given; "
+                         f"it has {len(cap.connections)} (list them with: tcpdiagram trace {path})")
+    if fmt == "json":
+        return (json.dumps(to_json(cap, chosen), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "text":
+        text = listing(cap, chosen, lang)
+        if picking:
+            text += "".join("\n" + detail(c, lang) for c in chosen)
+        return text.encode("utf-8")
+    if len(chosen) != 1:
+        ids = ", ".join(str(c.id) for c in chosen[:20]) + (" …" if len(chosen) > 20 else "")
+        raise UsageError(f"a chart shows one connection, and {len(chosen)} match ({ids}); pick one with --conn N")
+    from .chart import conn_svg
+
+    svg = conn_svg(spec, chosen[0], cap.name, lang, theme)
+    if fmt == "svg":
+        return svg.encode("utf-8")
+    from ..convert import svg_to
+
+    return svg_to(svg, fmt)

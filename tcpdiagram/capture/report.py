@@ -1,0 +1,71 @@
+"""A read capture as text (one line per connection, a segment table for a chosen one) or as JSON (README shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Lang
+from ..trace import display_width
+from .conn import Conn, Record, addr_text
+from .decode import flag_names
+from .marks import LABELS
+from .options import parse
+from .read import Capture
+from .strings import t
+
+
+def segment_json(c: Conn, r: Record) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "frame": r.number, "time": round(r.time_us / 1e6, 6), "src": addr_text(c.ends[r.side]),
+        "flags": flag_names(r.flags), "seq": r.seq, "ack": r.ack, "len": r.length, "win": r.window,
+        "marks": list(r.marks),
+    }
+    opts = parse(r.options) if r.options else {}
+    if opts:
+        out["options"] = opts
+    return out
+
+
+def to_json(cap: Capture, chosen: list[Conn]) -> dict[str, Any]:
+    """{"capture", "frames", "tcp_segments", "skipped", "connections": [...]}: the shape the README documents."""
+    return {
+        "capture": cap.name,
+        "frames": cap.frames,
+        "tcp_segments": cap.tcp,
+        "skipped": dict(sorted(cap.skipped.items())),
+        "connections": [{**c.summary(), "segments": [segment_json(c, r) for r in c.records]} for c in chosen],
+    }
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - display_width(cell)) for cell, w in zip(r, widths)).rstrip() for r in rows]
+
+
+def listing(cap: Capture, chosen: list[Conn], lang: Lang) -> str:
+    """One line per connection: endpoints, packets, duration, conn_state, each endpoint's final state."""
+    rows = [t(lang, "head").split("|")]
+    for c in chosen:
+        s = c.summary()
+        a, b = s["endpoints"]
+        rows.append([str(c.id), a["addr"], b["addr"], str(c.packets), t(lang, "seconds").format(s["duration"]),
+                     s["conn_state"], a["states"][-1] if a["states"] else "?", b["states"][-1] if b["states"] else "?"])
+    return "\n".join(_table(rows)) + "\n"
+
+
+def detail(c: Conn, lang: Lang) -> str:
+    """The connection's segments, its endpoints' state sequences and the notes."""
+    s = c.summary()
+    rows = [t(lang, "seg_head").split("|")]
+    for r in c.records:
+        arrow = "A → B" if r.side == 0 else "A ← B"
+        ack = f" ack={r.ack}" if r.ack is not None else ""
+        rows.append([str(r.number), f"{r.time_us / 1e6:.6f}", arrow,
+                     f"{','.join(flag_names(r.flags))} seq={r.seq}{ack} len={r.length}",
+                     ", ".join(LABELS[m] for m in r.marks)])
+    lines = _table(rows)
+    lines += [""] + [t(lang, "states").format(addr=e["addr"], states=" → ".join(e["states"])) for e in s["endpoints"]]
+    lines.append(f"conn_state {s['conn_state']}  history {s['history']}")
+    if s["notes"]:
+        lines += ["", t(lang, "notes")] + [f"- {n}" for n in s["notes"]]
+    return "\n".join(lines) + "\n"
