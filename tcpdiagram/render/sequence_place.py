@@ -83,7 +83,9 @@ def layout(spec: Spec, trace: Trace, lang: Lang) -> SequenceLayout:
     for pid in PEERS:
         labels = [text_width(t, SIZE["note"]) for s, t in span_text.items() if s.peer == pid]
         bracket = 12 + push(pid) + 6 + max(labels) if labels else 0.0
-        outer[pid] = hw[pid] + 10 + max(call_w[pid], bracket) + PAD
+        named = trace.peer(pid).name  # a captured endpoint's address: its head may be the widest thing
+        head_w = text_width(head_name(pid, roles[pid], lang, named), SIZE["head"]) / 2 + 12 if named else 0.0
+        outer[pid] = max(hw[pid] + 10 + max(call_w[pid], bracket), head_w) + PAD
     widest = max([text_width(s.marked(lang), SIZE["label"]) + 8 for s in trace.segments], default=0.0)
     gap = max(GAP_X, widest * 1.6 + hw["A"] + hw["B"])
     title, caption = sc.title.get(lang), sc.caption.get(lang)
