@@ -75,11 +75,10 @@ class Inference:
         if p.flags & SYN and not p.flags & ACK:
             return  # both start undecided; the SYN's sender takes an app event that sends it
         if p.flags & SYN and syn_ack_only:
-            opening = [s.id for s in self.spec.states if s.group == "opening"]
             rcvd = next((t.target for t in self.transitions if t.event == self._rcv_syn() and t.source in self.closed
-                         and t.target in opening), None)
-            sent = next((t.target for t in self.transitions if t.source in self.closed and t.target in opening
-                         and t.target != rcvd), None)
+                         and frozenset({"SYN", "ACK"}) in self._sends(t)), None)
+            sent = next((t.target for t in self.transitions if t.source in self.closed and t.when is None
+                         and self.spec.event(t.event).kind == "app" and frozenset({"SYN"}) in self._sends(t)), None)
             if rcvd and sent:
                 self._begin(a, rcvd, {PASSIVE})
                 a.peer_syn, a.pending = True, [frozenset({"SYN", "ACK"})]
