@@ -30,6 +30,9 @@ class Zeek:
 
     def segment(self, d: int, p: Packet) -> None:
         flags = p.flags
+        if not self.history and flags & SYN and flags & ACK and self.state == [INACTIVE, INACTIVE]:
+            self.orig, self.flipped = 1 - d, True  # a SYN,ACK first: its sender is the responder ('^')
+            self.history.append("^")
         is_orig = d == self.orig
         me, peer = d, 1 - d
         self._history(d, p, is_orig)
