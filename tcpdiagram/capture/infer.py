@@ -137,6 +137,11 @@ class Inference:
             if not self.sides[d].sent_any:
                 self._note_once(f"{self.name[d]} sent nothing that was captured: the segments to it are taken as "
                                 "delivered")
+            else:
+                flags = ",".join(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK))
+                                 if f.packet.flags & bit)
+                self.notes.append(f"frame {f.packet.number} ({flags}) is taken to have reached {self.name[d]}: "
+                                  "nothing it sent later shows it")
             self._deliver(d, f, None)
         self.flight = ([], [])
         for d, s in enumerate(self.sides):
