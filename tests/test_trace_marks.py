@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from capwriter import ACK, PSH, Flow, pcap, pcapng
+from capwriter import ACK, PSH, Flow, pcapng
 from tcpdiagram.capture.read import read
 from tcpdiagram.model import Spec
 

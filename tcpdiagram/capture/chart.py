@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..model import FLAGS, Flag, Lang, PeerId, Role, Spec, Text
+from ..render.style import Theme
 from ..trace import Change, PeerTrace, Segment, Trace
 from .conn import Conn
 from .decode import ACK, FIN, RST, SYN
@@ -54,9 +55,9 @@ def capture_spec(spec: Spec, c: Conn, file: str, trace: Trace) -> Spec:
     return replace(spec, scenarios=spec.scenarios + (sc,))
 
 
-def conn_svg(spec: Spec, c: Conn, file: str, lang: Lang, theme: str = "light") -> str:
+def conn_svg(spec: Spec, c: Conn, file: str, lang: Lang, theme: Theme = "light") -> str:
     from ..render.sequence import layout
     from ..render.sequence_svg import sequence_svg
 
     trace = conn_trace(c, file)
-    return sequence_svg(layout(capture_spec(spec, c, file, trace), trace, lang), theme)  # type: ignore[arg-type]
+    return sequence_svg(layout(capture_spec(spec, c, file, trace), trace, lang), theme)

@@ -7,15 +7,16 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..model import Lang, Spec
+from ..render.style import Theme
 from .conn import Endpoint, addr_text
-from .read import Capture, read
+from .read import Capture, Keep, read
 from .report import detail, listing, to_json
 
 CHARTS = ("svg", "png", "pdf")
 FORMATS = ("text", "json", *CHARTS)
 
 
-def _matcher(conn: int | None, host: str | None, port: int | None):  # type: ignore[no-untyped-def]
+def _matcher(conn: int | None, host: str | None, port: int | None) -> Keep:
     def keep(cid: int, ends: tuple[Endpoint, Endpoint]) -> bool:
         if conn is not None and cid != conn:
             return False
@@ -26,7 +27,7 @@ def _matcher(conn: int | None, host: str | None, port: int | None):  # type: ign
     return keep
 
 
-def trace_capture(spec: Spec, path: Path, fmt: str = "text", lang: Lang = "en", theme: str = "light",
+def trace_capture(spec: Spec, path: Path, fmt: str = "text", lang: Lang = "en", theme: Theme = "light",
                   conn: int | None = None, host: str | None = None, port: int | None = None) -> bytes:
     """The command's output bytes; raises CaptureError (exit 1) or UsageError (exit 2)."""
     if fmt not in FORMATS:

@@ -83,7 +83,7 @@ def _pcap(f: BinaryIO, name: str, magic: bytes) -> Iterator[Frame]:
 
 def _tsresol(value: int) -> int:
     """if_tsresol: 10**-n seconds, or 2**-n when the top bit is set."""
-    return 2 ** (value & 0x7F) if value & 0x80 else 10 ** value
+    return int(2 ** (value & 0x7F) if value & 0x80 else 10 ** value)
 
 
 def _options(body: bytes, start: int, order: str) -> Iterator[tuple[int, bytes]]:

@@ -196,7 +196,7 @@ class Inference:
         return None
 
     def _sends(self, tr: Transition) -> list[frozenset[str]]:
-        out = []
+        out: list[frozenset[str]] = []
         for aid in tr.actions:
             action = self.spec.action(aid)
             if action.kind == "send":

@@ -39,4 +39,5 @@ def parse(raw: bytes) -> dict[str, Any]:
 
 def wscale(raw: bytes) -> int | None:
     """The window-scale shift a SYN offers, or None."""
-    return parse(raw).get("wscale") if raw else None  # type: ignore[no-any-return]
+    value = parse(raw).get("wscale") if raw else None
+    return value if isinstance(value, int) else None

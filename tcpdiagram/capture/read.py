@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..model import Spec
 from .conn import Conn, Endpoint
-from .container import frames
+from .container import Frame, frames
 from .decode import LINK_NAMES, Skipped, decode
 from .error import CaptureError
 
@@ -42,7 +42,7 @@ def read(path: Path, spec: Spec, keep: Keep = lambda _id, _ends: False) -> Captu
     return cap
 
 
-def _connections(stream: Iterator, spec: Spec, keep: Keep, cap: Capture,  # type: ignore[type-arg]
+def _connections(stream: Iterator[Frame], spec: Spec, keep: Keep, cap: Capture,
                  table: dict[tuple[Endpoint, Endpoint], Conn]) -> Iterator[Conn]:
     """Feed each segment to its connection; yield connections replaced by a new one on the same ports."""
     skipped = cap.skipped
