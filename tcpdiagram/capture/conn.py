@@ -67,7 +67,7 @@ class Conn:
     openers: set[int] = field(default_factory=set)  # sides that sent a SYN without ACK
 
     def __post_init__(self) -> None:
-        self.infer = Inference(self.spec, (addr_text(self.ends[0]), addr_text(self.ends[1])))
+        self.infer = Inference(self.spec, (addr_text(self.ends[0]), addr_text(self.ends[1])), self.keep)
 
     def side(self, p: Packet) -> int:
         return 0 if (p.src, p.sport) == self.ends[0] else 1

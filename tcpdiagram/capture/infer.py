@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..arrival import classify, match_event, pick
-from ..model import Match, Spec, Transition
+from ..model import Spec, Transition
 from . import seqspace as sq
 from .decode import ACK, FIN, RST, SYN, Packet
+from .machine import machine
 
 # The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
 PASSIVE, ACTIVE = "passive_origin", "active_origin"
@@ -51,15 +51,14 @@ class Flight:
 class Inference:
     """Feed segments in wire order with `segment`, then `finish`; read `sides`, `changes`, `received`, `notes`."""
 
-    def __init__(self, spec: Spec, name: tuple[str, str]) -> None:
+    def __init__(self, spec: Spec, name: tuple[str, str], keep: bool = True) -> None:
         self.spec = spec
+        self.m = machine(spec)
         self.name = name
+        self.keep = keep  # keep `received` (when each segment reached its receiver) for a chart
         self.transitions = spec.transitions
-        closed = [s.id for s in spec.states if s.group == "closed"]
-        quiet = [t.target for t in spec.transitions if t.source in closed and spec.event(t.event).kind == "app"
-                 and not self._sends(t) and t.target not in closed]
-        self.closed = closed + list(dict.fromkeys(quiet))  # where a connection can begin: CLOSED, then LISTEN
-        self.established = next(s.id for s in spec.states if s.group == "established")
+        self.closed = self.m.starts
+        self.established = self.m.established
         self.sides = (Side(None), Side(None))
         self.flight: tuple[list[Flight], list[Flight]] = ([], [])  # [d]: travelling towards side d
         self.changes: list[Change] = []
@@ -93,7 +92,7 @@ class Inference:
         self.notes.append(f"the capture starts in the middle of the connection: both endpoints start {self.established}")
 
     def _rcv_syn(self) -> str:
-        return match_event(self.spec.events, Match(False, True, False, "none")) or ""
+        return self.m.rcv_syn
 
     def _begin(self, side: Side, state: str, conditions: set[str]) -> None:
         side.state, side.conditions, side.states = state, conditions, [state]
@@ -109,7 +108,7 @@ class Inference:
         me.sent_any = True
         if p.flags & (SYN | FIN | RST) or self._could_ack(self.sides[1 - d]):
             self.flight[1 - d].append(Flight(index, p, t))
-        else:
+        elif self.keep:
             self.received[index] = t
 
     def _could_ack(self, side: Side) -> bool:
@@ -188,28 +187,21 @@ class Inference:
 
     def _app_transition(self, me: Side, new: set[str]) -> Transition | None:
         for state in [me.state] if me.state is not None else self.closed:
-            for tr in self.transitions:
-                if tr.source != state or self.spec.event(tr.event).kind != "app" or tr.when is not None:
-                    continue
-                if any(set(fl) - {"ACK"} == new for fl in self._sends(tr)):
+            for tr in self.m.app_from.get(state, ()):
+                if any(set(fl) - {"ACK"} == new for fl in self.m.sends(tr)):
                     return tr
         return None
 
-    def _sends(self, tr: Transition) -> list[frozenset[str]]:
-        out: list[frozenset[str]] = []
-        for aid in tr.actions:
-            action = self.spec.action(aid)
-            if action.kind == "send":
-                out.append(frozenset(action.flags))
-        return out
+    def _sends(self, tr: Transition) -> tuple[frozenset[str], ...]:
+        return self.m.sends(tr)
 
     def _fire(self, d: int, me: Side, tr: Transition, t: int, index: int | None, consumed: bool = True) -> None:
         self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
         if tr.target != tr.source:
             me.states.append(tr.target)
         me.state = tr.target
-        sends = self._sends(tr)
-        if consumed and self.spec.event(tr.event).kind == "app" and sends:
+        sends = list(self._sends(tr))
+        if consumed and self.m.kind[tr.event] == "app" and sends:
             sends = sends[1:]  # the captured segment is the first thing it sends
         me.pending = sends
 
@@ -217,7 +209,8 @@ class Inference:
     def _deliver(self, d: int, f: Flight, reply: Packet | None) -> None:
         me, q = self.sides[d], f.packet
         at = f.after if f.after is not None else f.time
-        self.received[f.index] = at
+        if self.keep:
+            self.received[f.index] = at
         rst = bool(q.flags & RST)
         if rst and me.isn is not None and not me.syn_acked and not (q.flags & ACK and sq.ge(q.ack, sq.add(me.isn, 1))):
             self.notes.append(f"frame {q.number}: the RST does not acknowledge {self.name[d]}'s SYN, so it is not "
@@ -228,22 +221,21 @@ class Inference:
         acks = q.flags & ACK and not rst
         acks_syn = bool(acks and me.isn is not None and not me.syn_acked and sq.ge(q.ack, sq.add(me.isn, 1)))
         acks_fin = bool(acks and me.fin_seq is not None and not me.fin_acked and sq.ge(q.ack, sq.add(me.fin_seq, 1)))
-        for part in classify(self.spec.events, rst, syn, fin, acks_syn, acks_fin):
+        for part, event in self.m.parts(rst, syn, fin, acks_syn, acks_fin):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
             me.peer_syn |= part.syn
             me.peer_fin |= part.fin
-            event = match_event(self.spec.events, part)
             if event is None:
                 self.notes.append(f"frame {q.number}: no segment event of the spec matches what it brings "
                                   f"{self.name[d]} (rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks})")
                 continue
             if me.state is None:
                 self._begin(me, self._start_for(d, event, reply), set())
-            tr = pick(self.transitions, me.state or "", event, me.conditions)
+            tr = self.m.pick(me.state or "", event, frozenset(me.conditions))
             if tr is None:
                 self.notes.append(f"frame {q.number}: {self.name[d]} in {me.state} receives "
-                                  f"{self.spec.event(event).label.en} (event {event}); the spec has no transition for it")
+                                  f"{self.m.label[event]} (event {event}); the spec has no transition for it")
                 continue
             if event == self._rcv_syn() and tr.source in self.closed:
                 me.conditions.add(PASSIVE)
@@ -252,7 +244,7 @@ class Inference:
     def _start_for(self, d: int, event: str, reply: Packet | None) -> str:
         """Where a side that is first seen receiving started: the closed-group state whose transition for this
         event sends what it replied (a SYN,ACK: LISTEN; a RST: CLOSED), else one that moves on that event."""
-        found = [(s, pick(self.transitions, s, event, ())) for s in self.closed]
+        found = [(s, self.m.pick(s, event, frozenset())) for s in self.closed]
         cands = [(s, tr) for s, tr in found if tr is not None]
         if reply is not None:
             got = {n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST)) if reply.flags & bit}
