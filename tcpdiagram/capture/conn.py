@@ -59,9 +59,12 @@ class Conn:
     rst: bool = False
     held: tuple[int, Packet, tuple[str, ...]] | None = None
     notes: list[str] = field(default_factory=list)
-    zeek: Zeek = field(default_factory=Zeek)
-    marks: Marks = field(default_factory=Marks)
+    zeek: Zeek | None = field(default_factory=Zeek)
+    marks: Marks | None = field(default_factory=Marks)
     infer: Inference | None = None
+    final: dict[str, Any] | None = None  # the summary, once the connection settled and its readers were dropped
+    late: int = 0  # segments that came after it settled: counted, not read
+    fin_acked: list[bool] = field(default_factory=lambda: [False, False])
     seen_top: list[int | None] = field(default_factory=lambda: [None, None])
     fin_at: list[int | None] = field(default_factory=lambda: [None, None])
     openers: set[int] = field(default_factory=set)  # sides that sent a SYN without ACK
@@ -92,6 +95,11 @@ class Conn:
             self.first_ns = p.time_ns
         self.packets += 1
         self.last_ns = p.time_ns
+        if self.final is not None or self.zeek is None or self.marks is None:
+            self.late += 1
+            if self.keep:
+                self._record(d, p, ())
+            return
         if p.flags & SYN and not p.flags & ACK:
             self.openers.add(d)
         if p.flags & SYN:
@@ -114,17 +122,21 @@ class Conn:
             self.fin_at[d] = sq.add(p.seq, p.length)
         self.zeek.segment(d, p)
         other, fin = self.seen_top[1 - d], self.fin_at[1 - d]
+        if p.flags & ACK and fin is not None and sq.ge(p.ack, sq.add(fin, 1)):
+            self.fin_acked[1 - d] = True
         acked = sq.add(p.ack, -1) if fin is not None and p.ack == sq.add(fin, 1) else p.ack
         if p.flags & ACK and not p.flags & RST and other is not None and sq.gt(acked, other):
             self.zeek.gap(1 - d)  # acknowledged data that was never captured
             self.seen_top[1 - d] = acked
-        index = self.packets - 1
         if self.keep:
-            b, ob = self.base[d] or 0, self.base[1 - d] or 0
-            self.records.append(Record(index, p.number, d, self.us(p.time_ns), p.flags, sq.rel(p.seq, b),
-                                       sq.rel(p.ack, ob) if p.flags & ACK else None, p.length, p.window, marks,
-                                       p.options))
-        self._infer(index, d, p)
+            self._record(d, p, marks)
+        self._infer(self.packets - 1, d, p)
+
+    def _record(self, d: int, p: Packet, marks: tuple[str, ...]) -> None:
+        b, ob = self.base[d] or 0, self.base[1 - d] or 0
+        self.records.append(Record(self.packets - 1, p.number, d, self.us(p.time_ns), p.flags, sq.rel(p.seq, b),
+                                   sq.rel(p.ack, ob) if p.flags & ACK else None, p.length, p.window, marks,
+                                   p.options))
 
     def records_from(self, d: int) -> bool:
         return any(r.side == d for r in self.records)
@@ -150,7 +162,22 @@ class Conn:
             self.infer.segment(self.side(hp), hi, hp, self.us(hp.time_ns), syn_ack_only=True)
         self.infer.segment(d, index, p, self.us(p.time_ns))
 
+    def settled(self) -> bool:
+        """Both FINs sent and acknowledged in the capture: what comes later is counted, not read (a reset
+        connection stays open: segments after a RST are read, since a RST may be refused)."""
+        return self.held is None and self.fin_acked[0] and self.fin_acked[1]
+
+    def compact(self) -> None:
+        """Finish the readers and keep only the summary, so memory follows open connections, not the file."""
+        self.close()
+        self.final = self.summary()
+        self.zeek = self.marks = None
+        if not self.keep:  # a chart still needs the inference's changes
+            self.infer = None
+
     def close(self) -> None:
+        if self.final is not None:
+            return
         assert self.infer is not None
         if self.held is not None:
             hi, hp, _ = self.held
@@ -166,7 +193,11 @@ class Conn:
         return ("client", "server") if 0 in self.openers else ("server", "client")
 
     def summary(self) -> dict[str, Any]:
-        assert self.infer is not None
+        if self.final is not None:
+            late = [f"{self.late} segments came after the connection had ended: counted, not read"] if self.late else []
+            return {**self.final, "packets": self.packets, "duration": round((self.last_ns - self.first_ns) / 1e9, 9),
+                    "notes": self.final["notes"] + late}
+        assert self.infer is not None and self.zeek is not None
         roles = self.roles()
         return {
             "id": self.id,

@@ -65,6 +65,8 @@ def _connections(stream: Iterator[Frame], spec: Spec, keep: Keep, cap: Capture,
             table[key] = conn
             cap.connections.append(conn)
         conn.add(p)
+        if conn.final is None and conn.settled():
+            conn.compact()
 
 
 def _why_empty(cap: Capture) -> str:
