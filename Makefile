@@ -8,8 +8,9 @@ STAMPS := .make-stamps
 
 APT_BUILD := graphviz fonts-noto-cjk fonts-wqy-microhei librsvg2-bin
 APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2
+APT_BENCH := $(APT_TEST) tshark  # tshark: the floor of the `trace` rows (and the marks cross-check in tests)
 
-.PHONY: build test lint bench check clean apt-build apt-test
+.PHONY: build test lint bench check clean apt-build apt-test apt-bench
 
 build: apt-build $(STAMPS)/venv
 	$(VENV)/bin/tcpdiagram build
@@ -22,7 +23,7 @@ lint: $(STAMPS)/venv-test
 	$(VENV)/bin/ruff check tcpdiagram tests bench
 	$(VENV)/bin/mypy --strict tcpdiagram
 
-bench: apt-test $(STAMPS)/venv-test
+bench: apt-bench $(STAMPS)/venv-test
 	$(PY) bench/run.py
 
 check: $(STAMPS)/venv
@@ -36,6 +37,11 @@ apt-build:
 
 apt-test:
 	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
+
+apt-bench:
+	@missing=$$(for p in $(APT_BENCH); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 

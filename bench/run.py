@@ -26,6 +26,7 @@ MKDOCS = str(BIN / "mkdocs")
 sys.path.insert(0, str(ROOT / "bench"))
 
 from gen_spec import generate  # noqa: E402
+from trace_rows import trace_rows  # noqa: E402
 
 
 @dataclass
@@ -66,6 +67,7 @@ def main() -> int:
         rows += build_rows(work, env, n)
         rows += command_rows(work, env, n)
         rows += scale_rows(work, env, n)
+        rows += trace_rows(work, env, TCPDIAGRAM, n, Row)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(report(rows, n))
