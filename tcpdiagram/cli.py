@@ -228,11 +228,12 @@ def verify(
     record: Annotated[Optional[Path], typer.Option("--record", help="Write what was observed as JSON (spec/linux-record.json).")] = None,
     spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
     shutdown: Annotated[bool, typer.Option("--shutdown", help="Close with shutdown(SHUT_WR), keeping the fd, not close().")] = False,
+    pcap: Annotated[Optional[Path], typer.Option("--pcap", help="Save each run's capture (A's side) in this folder as SCENARIO-runN.pcap.")] = None,
 ) -> None:
     """Reproduce the scenarios on this machine's Linux TCP stack (root, network namespaces) and compare with the spec."""
     from .verify import run
 
-    rc = run(scenarios or [], runs=runs, record=record, spec_path=spec, close_call="shutdown" if shutdown else "close", write=typer.echo)
+    rc = run(scenarios or [], runs=runs, record=record, spec_path=spec, close_call="shutdown" if shutdown else "close", write=typer.echo, pcap=pcap)
     if rc:
         raise typer.Exit(rc)
 

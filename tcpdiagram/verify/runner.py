@@ -108,7 +108,8 @@ def signals_as_exit() -> Iterator[None]:
             signal.signal(s, h)
 
 
-def run_scenario(spec: Spec, sid: str, runs: int, close_call: str, progress: Callable[[str], None]) -> ScenarioResult:
+def run_scenario(spec: Spec, sid: str, runs: int, close_call: str, progress: Callable[[str], None],
+                 pcap: Path | None = None) -> ScenarioResult:
     from .apps import Driver, ScenarioUnsupported
     from .lab import Lab
 
@@ -119,6 +120,10 @@ def run_scenario(spec: Spec, sid: str, runs: int, close_call: str, progress: Cal
         try:
             with Lab(sc.delay) as lab:
                 observed = Driver(lab, spec, sc, close_call, horizon_ms=horizon(spec, sid)).run()
+                if pcap is not None:  # what A's namespace saw (its sends and what reached it), the whole run
+                    from ..capture.write import write_pcap
+
+                    write_pcap(pcap / f"{sid}-run{i + 1}.pcap", ((k.t, k.raw) for k in lab.packets["A"]))
         except (TimeoutError, ScenarioUnsupported) as e:
             result.errors.append(f"run {i + 1}: {e}")
             progress(f"  {sid} run {i + 1}: {e}")
@@ -156,7 +161,7 @@ def report(result: ScenarioResult, spec: Spec) -> str:
 
 def run(
     scenario_ids: list[str], runs: int = 5, record: Path | None = None, spec_path: Path | None = None,
-    close_call: str = "close", write: Callable[[str], None] = print,
+    close_call: str = "close", write: Callable[[str], None] = print, pcap: Path | None = None,
 ) -> int:
     """Verify the scenarios; return 0 when every run of every scenario agrees, else 1. Raises CannotVerify (3)."""
     from ..specfile import load_checked
@@ -180,7 +185,7 @@ def run(
     with signals_as_exit():
         for sid in ids:
             t = time.monotonic()
-            results.append(run_scenario(spec, sid, runs, close_call, write))
+            results.append(run_scenario(spec, sid, runs, close_call, write, pcap))
             write(report(results[-1], spec) + f"\n    ({time.monotonic() - t:.1f} s)\n")
     release = platform.release()
     write(f"Linux {release}, {CLOSE_CALLS[close_call]}, {time.monotonic() - start:.1f} s in all")
