@@ -11,7 +11,7 @@ from ..model import RASTER_FORMATS, THEMES, Spec, Text, Theme
 if TYPE_CHECKING:
     from .linux import Linux
 
-Kind = Literal["state", "scenario", "observed"]
+Kind = Literal["state", "scenario", "observed", "capture"]
 # SVG in both themes (the site pairs them with #only-light / #only-dark). PNG and PDF are made from the
 # light SVG only: they go into slides, documents and LaTeX, usually light; dark pages take the dark SVG
 # (current Office inserts SVG too). Each PNG costs rsvg ~0.3 s, so this halves a cold build.
@@ -59,6 +59,12 @@ def catalog(spec: Spec, linux: Linux | None = None) -> tuple[Diagram, ...]:
             out.append(Diagram(f"observed-{sid.lower()}", "observed", sid,
                                Text(zh=f"{sc.title.zh}：在 Linux {v} 上观测到的时序图",
                                     en=f"{sc.title.en}: sequence chart observed on Linux {v}")))
+    from ..capture.site import CAPTURES
+
+    for c in CAPTURES:  # the "Real captures" page: public captures traced through the spec
+        if any(x.id == c.scenario for x in spec.scenarios):
+            out.append(Diagram(f"capture-{c.key}", "capture", c.key,
+                               Text(zh=f"{c.file}：抓包的时序图", en=f"{c.file}: sequence chart of a capture")))
     seen: dict[str, str] = {}
     for d in out:
         if d.name in seen:

@@ -201,6 +201,12 @@ def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace], linux: Linux
         "states/index.md": render("states_index.md.j2", sub),
         "scenarios/index.md": render("scenarios_index.md.j2", sub),
     }
+    from ..capture.site import PAGE, page_rows
+
+    if rows := page_rows(spec, lang):  # real captures traced through the spec (tcpdiagram trace)
+        pages["captures.md"] = render("captures.md.j2", top, rows=rows, ui={k: v.get(lang) for k, v in PAGE.items()},
+                                      pictures={d.view: d for d in diagrams if d.kind == "capture"},
+                                      tab=lambda m: Md(str(m).replace("\n", "\n    ")), link=lambda t, u: Md(link(t, u)))
     for s in spec.states:
         through = [sc for sc in spec.scenarios if any(s.id in p.states for p in traces[sc.id].peers)]
         pages[f"states/{page_name(s.id)}.md"] = render("state.md.j2", sub, state=s, through=through)

@@ -79,6 +79,10 @@ def render_svgs(
     for j in jobs:
         if j.diagram.kind == "scenario":
             svg[j] = chart_svg(spec, j, traces[j.diagram.view])
+        elif j.diagram.kind == "capture":
+            from ..capture.site import capture_chart_svg
+
+            svg[j] = capture_chart_svg(spec, j.diagram.view, j.lang, j.theme)
         elif j.diagram.kind == "observed":
             assert linux is not None
             svg[j] = observed_chart_svg(spec, j, linux)
