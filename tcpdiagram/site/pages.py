@@ -203,8 +203,8 @@ def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace], linux: Linux
     }
     from ..capture.site import PAGE, page_rows
 
-    if rows := page_rows(spec, lang):  # real captures traced through the spec (tcpdiagram trace)
-        pages["captures.md"] = render("captures.md.j2", top, rows=rows, ui={k: v.get(lang) for k, v in PAGE.items()},
+    if capture_rows := page_rows(spec, lang):  # real captures traced through the spec (tcpdiagram trace)
+        pages["captures.md"] = render("captures.md.j2", top, rows=capture_rows, ui={k: v.get(lang) for k, v in PAGE.items()},
                                       pictures={d.view: d for d in diagrams if d.kind == "capture"},
                                       tab=lambda m: Md(str(m).replace("\n", "\n    ")), link=lambda t, u: Md(link(t, u)))
     for s in spec.states:
