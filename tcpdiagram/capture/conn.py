@@ -113,7 +113,7 @@ class Conn:
             self.base[1 - d] = sq.add(p.ack, -1)
         self.fins[d] |= bool(p.flags & FIN)
         self.rst |= bool(p.flags & RST)
-        marks = self.marks.segment(d, p)
+        marks = self.marks.segment(d, p) if self.keep else ()  # the listing shows no marks: only kept ones
         top = self.seen_top[d]
         end = sq.add(p.seq, p.length + bool(p.flags & SYN))  # what was seen of the stream: SYN and data
         if not p.flags & RST and (p.length or p.flags & SYN) and (top is None or sq.gt(end, top)):

@@ -103,8 +103,10 @@ class Inference:
         if not self.started:
             self.start(d, p, syn_ack_only)
         me = self.sides[d]
-        self._resolve(d, p, t)
-        self._act(d, me, index, p, t)
+        if self.flight[d]:
+            self._resolve(d, p, t)
+        if p.flags & (SYN | FIN | RST) or me.pending:
+            self._act(d, me, index, p, t)
         me.sent_any = True
         if p.flags & (SYN | FIN | RST) or self._could_ack(self.sides[1 - d]):
             self.flight[1 - d].append(Flight(index, p, t))
