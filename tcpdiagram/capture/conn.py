@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..model import Spec
 from . import seqspace as sq
@@ -41,7 +41,17 @@ class Record:
     options: bytes
 
 
-@dataclass
+class Final(NamedTuple):
+    """A settled connection's summary, small: one per listed connection stays in memory."""
+
+    roles: tuple[str, str]
+    states: tuple[tuple[str, ...], tuple[str, ...]]
+    conn_state: str
+    history: str
+    notes: tuple[str, ...]
+
+
+@dataclass(slots=True)
 class Conn:
     """Packets in capture order go to `add`; `close` ends it (the capture ended, or its ports were reused)."""
 
@@ -62,7 +72,7 @@ class Conn:
     zeek: Zeek | None = field(default_factory=Zeek)
     marks: Marks | None = field(default_factory=Marks)
     infer: Inference | None = None
-    final: dict[str, Any] | None = None  # the summary, once the connection settled and its readers were dropped
+    final: Final | None = None  # the summary, once the connection settled and its readers were dropped
     late: int = 0  # segments that came after it settled: counted, not read
     fin_acked: list[bool] = field(default_factory=lambda: [False, False])
     seen_top: list[int | None] = field(default_factory=lambda: [None, None])
@@ -170,7 +180,9 @@ class Conn:
     def compact(self) -> None:
         """Finish the readers and keep only the summary, so memory follows open connections, not the file."""
         self.close()
-        self.final = self.summary()
+        s = self.summary()
+        self.final = Final(self.roles(), (tuple(s["endpoints"][0]["states"]), tuple(s["endpoints"][1]["states"])),
+                           s["conn_state"], s["history"], tuple(s["notes"]))
         self.zeek = self.marks = None
         if not self.keep:  # a chart still needs the inference's changes
             self.infer = None
@@ -194,19 +206,23 @@ class Conn:
 
     def summary(self) -> dict[str, Any]:
         if self.final is not None:
+            f = self.final
             late = [f"{self.late} segments came after the connection had ended: counted, not read"] if self.late else []
-            return {**self.final, "packets": self.packets, "duration": round((self.last_ns - self.first_ns) / 1e9, 9),
-                    "notes": self.final["notes"] + late}
+            return self._summary(f.roles, f.states, f.conn_state, f.history, list(f.notes) + late)
         assert self.infer is not None and self.zeek is not None
-        roles = self.roles()
+        inf, z = self.infer, self.zeek
+        return self._summary(self.roles(), (tuple(inf.sides[0].states), tuple(inf.sides[1].states)), z.conn_state(),
+                             "".join(z.history), self.notes + inf.notes)
+
+    def _summary(self, roles: tuple[str, str], states: tuple[tuple[str, ...], tuple[str, ...]], conn_state: str,
+                 history: str, notes: list[str]) -> dict[str, Any]:
         return {
             "id": self.id,
-            "endpoints": [{"addr": addr_text(self.ends[k]), "role": roles[k], "states": list(self.infer.sides[k].states)}
-                          for k in (0, 1)],
+            "endpoints": [{"addr": addr_text(self.ends[k]), "role": roles[k], "states": list(states[k])} for k in (0, 1)],
             "packets": self.packets,
             "start": round(self.first_ns / 1e9, 9),
             "duration": round((self.last_ns - self.first_ns) / 1e9, 9),
-            "conn_state": self.zeek.conn_state(),
-            "history": "".join(self.zeek.history),
-            "notes": self.notes + self.infer.notes,
+            "conn_state": conn_state,
+            "history": history,
+            "notes": notes,
         }
