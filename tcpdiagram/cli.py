@@ -11,8 +11,8 @@ import typer
 
 from . import __version__
 from .errors import SpecError, TcpDiagramError, Terminated
-from .model import (CHART_FORMATS, DEFAULT_LAYERS, EXPORT_FORMATS, LANGS, LAYERS, NAMING_TITLES, NAMINGS, RASTER_FORMATS, STATE_FORMATS, THEMES,
-                    TRACE_FORMATS, ChartFormat, ExportFormat, Lang, NamingProfile, StateFormat, Theme, TraceFormat)
+from .model import (CAPTURE_FORMATS, CHART_FORMATS, DEFAULT_LAYERS, EXPORT_FORMATS, LANGS, LAYERS, NAMING_TITLES, NAMINGS, RASTER_FORMATS, STATE_FORMATS, THEMES,
+                    TRACE_FORMATS, CaptureFormat, ChartFormat, ExportFormat, Lang, NamingProfile, StateFormat, Theme, TraceFormat)
 
 if TYPE_CHECKING:
     from .model import Spec
@@ -194,31 +194,23 @@ def serve(
     run(spec, out=out, port=port)
 
 
-class CaptureFormat(str, Enum):
-    text = "text"
-    json = "json"
-    svg = "svg"
-    png = "png"
-    pdf = "pdf"
-
-
 @app.command("trace")
 def trace_cmd(
     capture: Annotated[Path, typer.Argument(help="A pcap or pcapng file (tcpdump -w, Wireshark, dumpcap).")],
     conn: Annotated[Optional[int], typer.Option("--conn", help="Only connection N (as listed).")] = None,
     host: Annotated[Optional[str], typer.Option("--host", help="Only connections with this IP address.")] = None,
     port: Annotated[Optional[int], typer.Option("--port", help="Only connections with this port.")] = None,
-    format: Annotated[CaptureFormat, typer.Option("--format", "-f", help="text: one line per connection; json: every segment; svg/png/pdf: one connection's chart.")] = CaptureFormat.text,
-    lang: Annotated[Lang, typer.Option("--lang")] = Lang.en,
-    theme: Annotated[ThemeOpt, typer.Option("--theme")] = ThemeOpt.light,
+    format: Annotated[CaptureFormat, typer.Option("--format", "-f", click_type=_choice(CAPTURE_FORMATS), help="text: one line per connection; json: every segment; svg/png/pdf: one connection's chart.")] = "text",
+    lang: Annotated[Lang, typer.Option("--lang", click_type=_choice(LANGS))] = "en",
+    theme: Annotated[Theme, typer.Option("--theme", click_type=_choice(THEMES))] = "light",
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for text, json, svg when omitted).")] = None,
     spec: Annotated[Optional[Path], typer.Option("--spec", help="The spec file.")] = None,
 ) -> None:
     """Read a capture's TCP connections and infer both endpoints' states through the spec."""
     from .capture.command import trace_capture
 
-    data = trace_capture(_load(spec), capture, format.value, lang.value, theme.value, conn, host, port)
-    _write(data, output, binary=format.value in ("png", "pdf"))
+    data = trace_capture(_load(spec), capture, format, lang, theme, conn, host, port)
+    _write(data, output, binary=format in RASTER_FORMATS)
 
 
 @app.command()

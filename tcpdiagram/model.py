@@ -31,6 +31,8 @@ TraceFormat = Literal["text", "json"]  # `simulate` output
 TRACE_FORMATS: tuple[TraceFormat, ...] = get_args(TraceFormat)
 ExportFormat = Literal["json"]  # `export` output
 EXPORT_FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+CaptureFormat = Literal["text", "json", "svg", "png", "pdf"]  # `trace` output: a listing, JSON, or one chart
+CAPTURE_FORMATS: tuple[CaptureFormat, ...] = get_args(CaptureFormat)
 
 Group = Literal["closed", "opening", "established", "active_close", "passive_close"]
 GROUPS: tuple[Group, ...] = ("closed", "opening", "established", "active_close", "passive_close")

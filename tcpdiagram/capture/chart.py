@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import FLAGS, Flag, Lang, PeerId, Role, Spec, Text
-from ..render.style import Theme
+from ..model import FLAGS, Flag, Lang, PeerId, Role, Spec, Text, Theme
 from ..trace import Change, PeerTrace, Segment, Trace
 from .conn import Conn
 from .decode import ACK, FIN, RST, SYN
@@ -56,7 +55,7 @@ def capture_spec(spec: Spec, c: Conn, file: str, trace: Trace) -> Spec:
 
 
 def conn_svg(spec: Spec, c: Conn, file: str, lang: Lang, theme: Theme = "light") -> str:
-    from ..render.sequence import layout
+    from ..render.sequence_place import layout
     from ..render.sequence_svg import sequence_svg
 
     trace = conn_trace(c, file)

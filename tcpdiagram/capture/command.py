@@ -6,14 +6,12 @@ import json
 from pathlib import Path
 
 from ..errors import UsageError
-from ..model import Lang, Spec
-from ..render.style import Theme
+from ..model import CAPTURE_FORMATS, Lang, Spec, Theme
 from .conn import Endpoint, addr_text
 from .read import Capture, Keep, read
 from .report import detail, listing, to_json
 
-CHARTS = ("svg", "png", "pdf")
-FORMATS = ("text", "json", *CHARTS)
+FORMATS = CAPTURE_FORMATS
 
 
 def _matcher(conn: int | None, host: str | None, port: int | None) -> Keep:

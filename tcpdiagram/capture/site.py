@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..model import Lang, Spec, Text
-from ..render.style import Theme
+from ..model import Lang, Spec, Text, Theme
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "captures"
 
