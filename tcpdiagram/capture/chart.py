@@ -45,11 +45,12 @@ def capture_spec(spec: Spec, c: Conn, file: str, trace: Trace) -> Spec:
     def text(key: str, lang: Lang) -> str:
         return UI[lang][key].format(file=file, id=c.id, state=s["conn_state"], history=s["history"])
 
-    notes = " ".join(s["notes"])
+    zh, en = c.summary("zh")["notes"], c.summary("en")["notes"]
+    notes = {"zh": "".join(f"{n}。" for n in zh), "en": " ".join(f"{n}." for n in en)}
     base = spec.scenarios[0]
     sc = replace(base, id=trace.scenario, title=Text(text("title", "zh"), text("title", "en")),
-                 caption=Text(text("caption", "zh") + (" " + notes if notes else ""),
-                              text("caption", "en") + (" " + notes if notes else "")),
+                 caption=Text(text("caption", "zh") + notes["zh"],
+                              text("caption", "en") + (" " + notes["en"] if notes["en"] else "")),
                  delay=delay, steps=(), timers=())
     return replace(spec, scenarios=spec.scenarios + (sc,))
 

@@ -6,11 +6,12 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..model import Spec
+from ..model import Lang, Spec
 from . import seqspace as sq
 from .decode import ACK, FIN, RST, SYN, Packet
 from .infer import Inference
 from .marks import Marks
+from .notes import Note, note, text
 from .zeek import Zeek
 
 Endpoint = tuple[bytes, int]
@@ -48,7 +49,7 @@ class Final(NamedTuple):
     states: tuple[tuple[str, ...], tuple[str, ...]]
     conn_state: str
     history: str
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
 
 
 @dataclass(slots=True)
@@ -68,7 +69,7 @@ class Conn:
     fins: list[bool] = field(default_factory=lambda: [False, False])
     rst: bool = False
     held: tuple[int, Packet, tuple[str, ...]] | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     zeek: Zeek | None = field(default_factory=Zeek)
     marks: Marks | None = field(default_factory=Marks)
     infer: Inference | None = None
@@ -164,8 +165,7 @@ class Conn:
             hi, hp, _ = self.held
             self.held = None
             if p.flags & SYN and not p.flags & ACK and d != self.side(hp) and sq.add(p.seq, 1) == hp.ack:
-                self.notes.append(f"frame {hp.number} (SYN,ACK) was captured before frame {p.number}, the SYN it "
-                                  "answers: read in the order they must have been sent")
+                self.notes.append(note("reordered", synack=hp.number, syn=p.number))
                 self.infer.segment(d, index, p, self.us(p.time_ns))
                 self.infer.segment(1 - d, hi, hp, self.us(max(hp.time_ns, p.time_ns)))
                 return
@@ -180,9 +180,10 @@ class Conn:
     def compact(self) -> None:
         """Finish the readers and keep only the summary, so memory follows open connections, not the file."""
         self.close()
-        s = self.summary()
-        self.final = Final(self.roles(), (tuple(s["endpoints"][0]["states"]), tuple(s["endpoints"][1]["states"])),
-                           s["conn_state"], s["history"], tuple(s["notes"]))
+        assert self.infer is not None and self.zeek is not None
+        inf = self.infer
+        self.final = Final(self.roles(), (tuple(inf.sides[0].states), tuple(inf.sides[1].states)),
+                           self.zeek.conn_state(), "".join(self.zeek.history), tuple(self.notes + inf.notes))
         self.zeek = self.marks = None
         if not self.keep:  # a chart still needs the inference's changes
             self.infer = None
@@ -204,18 +205,19 @@ class Conn:
             return ("peer", "peer")
         return ("client", "server") if 0 in self.openers else ("server", "client")
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, lang: Lang = "en") -> dict[str, Any]:
+        """The connection as JSON shows it (notes in English) or, with `lang`, as the tables and charts write it."""
         if self.final is not None:
             f = self.final
-            late = [f"{self.late} segments came after the connection had ended: counted, not read"] if self.late else []
-            return self._summary(f.roles, f.states, f.conn_state, f.history, list(f.notes) + late)
+            late = [note("late", count=self.late)] if self.late else []
+            return self._summary(f.roles, f.states, f.conn_state, f.history, list(f.notes) + late, lang)
         assert self.infer is not None and self.zeek is not None
         inf, z = self.infer, self.zeek
         return self._summary(self.roles(), (tuple(inf.sides[0].states), tuple(inf.sides[1].states)), z.conn_state(),
-                             "".join(z.history), self.notes + inf.notes)
+                             "".join(z.history), self.notes + inf.notes, lang)
 
     def _summary(self, roles: tuple[str, str], states: tuple[tuple[str, ...], tuple[str, ...]], conn_state: str,
-                 history: str, notes: list[str]) -> dict[str, Any]:
+                 history: str, notes: list[Note], lang: Lang) -> dict[str, Any]:
         return {
             "id": self.id,
             "endpoints": [{"addr": addr_text(self.ends[k]), "role": roles[k], "states": list(states[k])} for k in (0, 1)],
@@ -224,5 +226,5 @@ class Conn:
             "duration": round((self.last_ns - self.first_ns) / 1e9, 9),
             "conn_state": conn_state,
             "history": history,
-            "notes": notes,
+            "notes": [text(n, lang) for n in notes],
         }

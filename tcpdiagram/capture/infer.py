@@ -15,6 +15,7 @@ from ..model import Spec, Transition
 from . import seqspace as sq
 from .decode import ACK, FIN, RST, SYN, Packet
 from .machine import machine
+from .notes import Note, event_fields, note
 
 # The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
 PASSIVE, ACTIVE = "passive_origin", "active_origin"
@@ -63,7 +64,7 @@ class Inference:
         self.flight: tuple[list[Flight], list[Flight]] = ([], [])  # [d]: travelling towards side d
         self.changes: list[Change] = []
         self.received: dict[int, int] = {}
-        self.notes: list[str] = []
+        self.notes: list[Note] = []
         self.started = False
 
     # ---- the start ----------------------------------------------------------------------------
@@ -83,13 +84,13 @@ class Inference:
                 a.peer_syn, a.pending = True, [frozenset({"SYN", "ACK"})]
                 self._begin(b, sent, {ACTIVE})
                 b.isn, b.sent_any = sq.add(p.ack, -1), True
-                self.notes.append(f"the SYN was not captured: {self.name[1 - d]} starts in {sent}, "
-                                  f"{self.name[d]} in {rcvd}")
+                self.notes.append(note("syn_missing", client=self.name[1 - d], sent=sent, server=self.name[d],
+                                       rcvd=rcvd))
                 return
         for s in self.sides:
             self._begin(s, self.established, set())
             s.syn_acked = s.peer_syn = True
-        self.notes.append(f"the capture starts in the middle of the connection: both endpoints start {self.established}")
+        self.notes.append(note("midstream", state=self.established))
 
     def _rcv_syn(self) -> str:
         return self.m.rcv_syn
@@ -136,24 +137,21 @@ class Inference:
                        for f in self.flight[d]), key=lambda x: (x[0], x[1]))
         for _t, _i, d, f in rest:
             if not self.sides[d].sent_any:
-                self._note_once(f"{self.name[d]} sent nothing that was captured: the segments to it are taken as "
-                                "delivered")
+                self._note_once(note("silent", who=self.name[d]))
             else:
                 flags = ",".join(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK))
                                  if f.packet.flags & bit)
-                self.notes.append(f"frame {f.packet.number} ({flags}) is taken to have reached {self.name[d]}: "
-                                  "nothing it sent later shows it")
+                self.notes.append(note("assumed_delivered", frame=f.packet.number, flags=flags, who=self.name[d]))
             self._deliver(d, f, None)
         self.flight = ([], [])
         for d, s in enumerate(self.sides):
             missing = [fl for fl in s.pending if fl - {"ACK"}]
             if missing:
-                self.notes.append(f"{self.name[d]} did not send the {','.join(_order(missing[0]))} the spec expects "
-                                  f"after its last transition (not captured)")
+                self.notes.append(note("missing_send", who=self.name[d], flags=",".join(_order(missing[0]))))
 
-    def _note_once(self, note: str) -> None:
-        if note not in self.notes:
-            self.notes.append(note)
+    def _note_once(self, n: Note) -> None:
+        if n not in self.notes:
+            self.notes.append(n)
 
     # ---- an endpoint acts ---------------------------------------------------------------------
     def _act(self, d: int, me: Side, index: int, p: Packet, t: int) -> None:
@@ -178,8 +176,8 @@ class Inference:
         tr = self._app_transition(me, new)
         if tr is None:
             where = me.state or " or ".join(self.closed)
-            self.notes.append(f"frame {p.number}: {self.name[d]} in {where} sent {','.join(_order(new))}; "
-                              f"no transition of the spec sends it from {where}")
+            self.notes.append(note("no_send", frame=p.number, who=self.name[d], state=where,
+                                   flags=",".join(_order(new))))
             return
         if me.state is None:
             self._begin(me, tr.source, set())
@@ -215,8 +213,7 @@ class Inference:
             self.received[f.index] = at
         rst = bool(q.flags & RST)
         if rst and me.isn is not None and not me.syn_acked and not (q.flags & ACK and sq.ge(q.ack, sq.add(me.isn, 1))):
-            self.notes.append(f"frame {q.number}: the RST does not acknowledge {self.name[d]}'s SYN, so it is not "
-                              "acceptable (RFC 9293 §3.10.7.3) and is ignored")
+            self.notes.append(note("rst_refused", frame=q.number, who=self.name[d]))
             return
         syn = bool(q.flags & SYN) and not me.peer_syn
         fin = bool(q.flags & FIN) and not me.peer_fin
@@ -229,15 +226,15 @@ class Inference:
             me.peer_syn |= part.syn
             me.peer_fin |= part.fin
             if event is None:
-                self.notes.append(f"frame {q.number}: no segment event of the spec matches what it brings "
-                                  f"{self.name[d]} (rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks})")
+                self.notes.append(note("no_event", frame=q.number, who=self.name[d],
+                                       what=f"rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks}"))
                 continue
             if me.state is None:
                 self._begin(me, self._start_for(d, event, reply), set())
             tr = self.m.pick(me.state or "", event, frozenset(me.conditions))
             if tr is None:
-                self.notes.append(f"frame {q.number}: {self.name[d]} in {me.state} receives "
-                                  f"{self.m.label[event]} (event {event}); the spec has no transition for it")
+                self.notes.append(note("no_transition", frame=q.number, who=self.name[d], state=me.state,
+                                       **event_fields(self.spec, event)))
                 continue
             if event == self._rcv_syn() and tr.source in self.closed:
                 me.conditions.add(PASSIVE)
@@ -255,8 +252,8 @@ class Inference:
                     return s
         for s, tr in cands:
             if tr.target != tr.source:
-                why = "it did not reply" if reply is None else "its reply is not what a transition from there sends"
-                self.notes.append(f"{self.name[d]} is taken to have been in {s} ({why})")
+                why = "no_reply" if reply is None else "reply_mismatch"
+                self.notes.append(note("assumed_start", who=self.name[d], state=s, why=why))
                 return s
         return cands[0][0] if cands else self.closed[0]
 

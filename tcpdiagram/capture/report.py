@@ -55,7 +55,7 @@ def listing(cap: Capture, chosen: list[Conn], lang: Lang) -> str:
 
 def detail(c: Conn, lang: Lang) -> str:
     """The connection's segments, its endpoints' state sequences and the notes."""
-    s = c.summary()
+    s = c.summary(lang)
     rows = [t(lang, "seg_head").split("|")]
     for r in c.records:
         arrow = "A → B" if r.side == 0 else "A ← B"
