@@ -62,7 +62,7 @@ def test_chart_through_the_sequence_renderer(lang: str) -> None:
     assert any("192.168.1.11:33779" in t for t in texts) and any("209.87.249.18:53" in t for t in texts)
     for state in ("SYN_SENT", "SYN_RCVD", "FIN_WAIT_2", "TIME_WAIT", "LAST_ACK", "CLOSE_WAIT"):
         assert state in texts
-    assert "ACK seq=1 ack=1 len=58" in texts
+    assert "PSH,ACK seq=1 len=58 ack=1" in texts
     assert any(t.endswith("later") or t.endswith("后") for t in texts)  # the RTT waits are broken, as in scenarios
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import FLAGS, Flag, Lang, PeerId, Role, Spec, Text, Theme
+from ..model import FLAGS, Lang, PeerId, Role, Spec, Text, Theme
 from ..trace import Change, PeerTrace, Segment, Trace
 from .conn import Conn
-from .decode import ACK, FIN, RST, SYN
+from .decode import ACK, FIN, PSH, RST, SYN
 from .marks import LABELS
 from .strings import UI
 
-BITS: dict[Flag, int] = {"ACK": ACK, "FIN": FIN, "RST": RST, "SYN": SYN}
+BITS: dict[str, int] = {"ACK": ACK, "FIN": FIN, "RST": RST, "SYN": SYN, "PSH": PSH}
 PIDS: tuple[PeerId, PeerId] = ("A", "B")
 
 
@@ -21,17 +21,17 @@ def conn_trace(c: Conn, file: str) -> Trace:
     inf = c.infer
     s = c.summary()
     roles: list[Role] = [e["role"] for e in s["endpoints"]]
-    peers = tuple(PeerTrace(PIDS[k], roles[k], tuple(inf.sides[k].states or ["CLOSED"]), s["endpoints"][k]["addr"])
+    peers = tuple(PeerTrace(PIDS[k], roles[k], tuple(inf.sides[k].states or ["CLOSED"]),
+                            name=s["endpoints"][k]["addr"])
                   for k in (0, 1))
     segs = []
     for r in c.records:
-        extra = [f"len={r.length}"] if r.length else []
-        extra += [f"[{LABELS[m]}]" for m in r.marks]
-        segs.append(Segment(r.index, PIDS[r.side], PIDS[1 - r.side], tuple(f for f in FLAGS if r.flags & BITS[f]),
+        segs.append(Segment(r.index, PIDS[r.side], PIDS[1 - r.side], tuple(f for f in FLAGS if r.flags & BITS.get(f, 0)),
                             str(r.seq), str(r.ack) if r.ack is not None else None, r.time_us,
-                            max(r.time_us, inf.received.get(r.index, r.time_us)), " ".join(extra)))
+                            max(r.time_us, inf.received.get(r.index, r.time_us)), length=r.length,
+                            extra=" ".join(f"[{LABELS[m]}]" for m in r.marks)))
     changes = tuple(Change(tm, PIDS[side], a, b, ev, tid, seg) for tm, side, a, b, ev, tid, seg in inf.changes)
-    end = max([x.received for x in segs] + [ch.time for ch in changes] + [0])
+    end = max([x.sent for x in segs] + [x.received or 0 for x in segs] + [ch.time for ch in changes] + [0])
     return Trace(f"capture-{c.id}", (peers[0], peers[1]), tuple(segs), changes, (), (), end, True, tick_us=1)
 
 
