@@ -2,7 +2,7 @@
 
 A segment an endpoint sends is its action: the output of the transition it last took (SYN,ACK after rcv SYN), or an
 app event whose transition sends those flags (close → FIN). A segment it receives is its event, classified by
-arrival.classify as the simulator does. The capture point sees a segment once, so when the receiver got it is read
+the simulator's own classifier (sim_endpoint.classify_parts). The capture point sees a segment once, so when the receiver got it is read
 from what the receiver sends next: a segment whose ACK covers it shows it had arrived; one that does not shows it had
 not (crossing FINs: both pass CLOSING). Whatever the spec does not explain is written to `notes`, never guessed.
 """
@@ -29,6 +29,8 @@ class Side:
     state: str | None  # None until its first action or event decides where it started
     conditions: set[str] = field(default_factory=set)
     isn: int | None = None
+    base: int | None = None  # offsets (as the simulator counts) start here: the ISN, or the first seq − 1
+    rcv_top: int | None = None  # the end of the peer's data received so far (raw sequence number)
     fin_seq: int | None = None  # the sequence number of our FIN
     syn_acked: bool = False
     fin_acked: bool = False
@@ -104,6 +106,8 @@ class Inference:
         if not self.started:
             self.start(d, p, syn_ack_only)
         me = self.sides[d]
+        if me.base is None or (p.flags & SYN and me.isn is None):
+            me.base = p.seq if p.flags & SYN else sq.add(p.seq, -1)
         if self.flight[d]:
             self._resolve(d, p, t)
         if p.flags & (SYN | FIN | RST) or me.pending:
@@ -215,16 +219,23 @@ class Inference:
         if rst and me.isn is not None and not me.syn_acked and not (q.flags & ACK and sq.ge(q.ack, sq.add(me.isn, 1))):
             self.notes.append(note("rst_refused", frame=q.number, who=self.name[d]))
             return
-        syn = bool(q.flags & SYN) and not me.peer_syn
-        fin = bool(q.flags & FIN) and not me.peer_fin
-        acks = q.flags & ACK and not rst
-        acks_syn = bool(acks and me.isn is not None and not me.syn_acked and sq.ge(q.ack, sq.add(me.isn, 1)))
-        acks_fin = bool(acks and me.fin_seq is not None and not me.fin_acked and sq.ge(q.ack, sq.add(me.fin_seq, 1)))
-        for part, event in self.m.parts(rst, syn, fin, acks_syn, acks_fin):
+        peer = self.sides[1 - d]
+        pbase = peer.base if peer.base is not None else sq.add(q.seq, -1)
+        mbase = me.base if me.base is not None else sq.add(q.ack, -1)
+        names = frozenset(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK)) if q.flags & bit)
+        rcv_nxt = None if not me.peer_syn else sq.rel(me.rcv_top if me.rcv_top is not None else sq.add(pbase, 1), pbase)
+        know = (me.isn is not None, me.syn_acked, sq.rel(me.fin_seq, mbase) if me.fin_seq is not None else None,
+                me.fin_acked, rcv_nxt, me.peer_fin)
+        seg = (names, sq.rel(q.seq, pbase), sq.rel(q.ack, mbase) if q.flags & ACK else None, q.length)
+        for part, event in self.m.arrival("A" if d == 0 else "B", know, seg):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
             me.peer_syn |= part.syn
             me.peer_fin |= part.fin
+            if part.syn:
+                me.rcv_top = sq.add(q.seq, 1)
+            if part.data:
+                me.rcv_top = sq.add(q.seq, q.length + bool(q.flags & SYN))
             if event is None:
                 self.notes.append(note("no_event", frame=q.number, who=self.name[d],
                                        what=f"rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks}"))

@@ -2,8 +2,26 @@
 
 from __future__ import annotations
 
-from ..arrival import classify, match_event, pick
-from ..model import Match, Spec, Transition
+from collections.abc import Iterable
+
+from ..model import Event, Match, PeerId, Spec, Transition
+from ..sim_endpoint import Endpoint, SeqNo, Wire, classify_parts
+
+
+def match_event(events: Iterable[Event], match: Match) -> str | None:
+    """The segment event whose `match` is exactly this one (as simulate._Run.match_event)."""
+    return next((e.id for e in events if e.kind == "segment" and e.match == match), None)
+
+
+def pick(transitions: Iterable[Transition], state: str, event: str, conditions: Iterable[str]) -> Transition | None:
+    """The transition for (state, event): a guarded one whose condition holds, else the unguarded one (as
+    simulate._Run.pick; a capture knows only the origin conditions, see infer.PASSIVE/ACTIVE)."""
+    held = set(conditions)
+    found = [t for t in transitions if t.source == state and t.event == event]
+    guarded = [t for t in found if t.when is not None and t.when in held]
+    plain = [t for t in found if t.when is None]
+    chosen = guarded or plain
+    return chosen[0] if chosen else None
 
 
 class Machine:
@@ -21,7 +39,6 @@ class Machine:
         for t in spec.transitions:
             if self.kind[t.event] == "app" and t.when is None:
                 self.app_from[t.source] = self.app_from.get(t.source, ()) + (t,)
-        self._parts: dict[tuple[bool, bool, bool, bool, bool], tuple[tuple[Match, str | None], ...]] = {}
         self._pick: dict[tuple[str, str, frozenset[str]], Transition | None] = {}
         self.rcv_syn = match_event(spec.events, Match(False, True, False, "none")) or ""
         closed = [s.id for s in spec.states if s.group == "closed"]
@@ -30,14 +47,26 @@ class Machine:
         self.starts = closed + list(dict.fromkeys(quiet))  # where a connection can begin: CLOSED, then LISTEN
         self.established = next(s.id for s in spec.states if s.group == "established")
 
-    def parts(self, rst: bool, syn: bool, fin: bool, acks_syn: bool, acks_fin: bool) -> tuple[tuple[Match, str | None], ...]:
-        """arrival.classify's parts with the event each matches (None: no segment event of the spec matches)."""
-        key = (rst, syn, fin, acks_syn, acks_fin)
-        got = self._parts.get(key)
-        if got is None:
-            got = self._parts[key] = tuple((m, match_event(self.spec.events, m))
-                                           for m in classify(self.spec.events, *key))
-        return got
+    def arrival(self, me: PeerId, rcv: tuple[bool, bool, int | None, bool, int | None, bool],
+                wire: tuple[frozenset[str], int, int | None, int]) -> tuple[tuple[Match, str | None], ...]:
+        """The simulator's own classifier (sim_endpoint.classify_parts) on a captured arrival, and the simulator's
+        rule for using it (simulate._Run.arrive): the whole tuple when a segment event matches it, else its parts.
+
+        rcv: what the receiver knows (syn sent, syn acked, fin offset, fin acked, rcv_nxt offset, peer's fin);
+        wire: (flags, seq offset in the sender's space, ack offset in ours or None, data bytes). Offsets are
+        relative to each side's initial sequence number, as the simulator's are.
+        """
+        syn_sent, syn_acked, fin_seq, fin_acked, rcv_nxt, peer_fin = rcv
+        flags, seq, ack, data = wire
+        peer: PeerId = "B" if me == "A" else "A"
+        ep = Endpoint(me, "", (), 0, syn_sent=syn_sent, syn_acked=syn_acked, fin_seq=fin_seq, fin_acked=fin_acked,
+                      rcv_nxt=rcv_nxt, peer_fin=peer_fin)
+        w = Wire(0, peer, frozenset(flags), SeqNo(peer, seq), SeqNo(me, ack) if ack is not None else None,  # type: ignore[arg-type]
+                 data)
+        whole, parts = classify_parts(ep, w)
+        if whole is not None and match_event(self.spec.events, whole) is not None:
+            parts = [whole]
+        return tuple((m, match_event(self.spec.events, m)) for m in parts)
 
     def sends(self, tr: Transition) -> tuple[frozenset[str], ...]:
         """The flag sets a transition's send actions ask for."""
