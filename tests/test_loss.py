@@ -193,7 +193,7 @@ BAD = [
     ("zero_timer", "timers: {2MSL: 240000, RTO: 1000, user_timeout: 300000}\n    seq: {A: M, B: N}\n    steps:\n"
      "      - {at: 0, peer: A, event: close}\n      - {at: 300",
      "timers: {2MSL: 240000, RTO: 0, user_timeout: 300000}\n    seq: {A: M, B: N}\n    steps:\n"
-     "      - {at: 0, peer: A, event: close}\n      - {at: 300", "RTO: 0", 5, "timers.RTO: 0 is outside 1..1000000000"),
+     "      - {at: 0, peer: A, event: close}\n      - {at: 300", "RTO: 0", 5, "timers.RTO: 0 is out of range (1..1000000000)"),
     ("negative_timer", "timers: {2MSL: 240000, RTO: 1000, user_timeout: 300000}\n    seq: {A: M, B: N}\n    steps:\n"
      "      - {at: 0, peer: A, event: close}\n      - {at: 300",
      "timers: {2MSL: 240000, RTO: -5, user_timeout: 300000}\n    seq: {A: M, B: N}\n    steps:\n"
@@ -201,7 +201,7 @@ BAD = [
      "timers.RTO: '-5' is not a whole number of milliseconds"),
     ("negative_bytes", "{at: 200, peer: B, event: send, bytes: 100}", "{at: 200, peer: B, event: send, bytes: -3}",
      "bytes: -3", 7, "steps[1].bytes: '-3' is not a whole number of bytes"),
-    ("zero_retries", "retries: {RTO: 2}", "retries: {RTO: 0}", "retries: {RTO: 0}", 15, "retries.RTO: 0 is outside 1..100"),
+    ("zero_retries", "retries: {RTO: 2}", "retries: {RTO: 0}", "retries: {RTO: 0}", 15, "retries.RTO: 0 is out of range (1..100)"),
     ("retries_of_no_timer", "retries: {RTO: 2}", "retries: {RTX: 2}", "RTX: 2", 5,
      "retries.RTX: retry limit for 'RTX', which is not the duration of a timer with 'start: unacked' "
      "(did you mean 'RTO'?)"),
