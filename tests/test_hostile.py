@@ -260,9 +260,9 @@ def test_no_markup_from_the_spec_and_every_payload_shows_as_text(hostile: Path) 
 
 def test_title_nav_footer_and_heading_show_the_label_exactly(hostile: Path) -> None:
     """The contexts Material fills from the page title: <title>, header, navigation, footer aria-label."""
-    from tcpdiagram.loader import load_spec
+    from tcpdiagram.loader import load_bytes
 
-    spec = load_spec(hostile.parent / "hostile.yaml")
+    spec = load_bytes((hostile.parent / "hostile.yaml").read_bytes(), "hostile.yaml")
     for lang, prefix, site_name, previous in (("zh", "", "TCP 状态图", "上一页"),
                                               ("en", "en/", "TCP State Diagrams", "Previous")):
         label = " ".join(spec.state("LISTEN").label.get(lang).split())
