@@ -234,7 +234,7 @@ def test_sources_page_corrections(site: Path, prefix: str) -> None:
     assert "关闭时接收缓冲区里还有未读数据 发送 FIN" not in text
     # 2: the FIN's ACK may be delayed under the RFC too
     assert "SHLD-18" in text and "MUST-40" in text and "TCP_DELACK_MIN" in text
-    assert "sent at once" not in text and "立即确认" not in text
+    assert "The ACK of a received FIN sent at once" not in text and "收到 FIN 后的 ACK 立即确认" not in text
     # 3: Note 3 stated, and ABORT's CLOSED against it
     assert ("Note 3 and ABORT" in text) if prefix else ("注 3 与 ABORT" in text)
     # 9: RFC 5961 challenge ACKs are optional
