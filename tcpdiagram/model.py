@@ -11,11 +11,13 @@ Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
 
 # A new naming profile: add it here, to NAMING_TITLES and as a field of Names; the spec then needs it
-# for every state (schema, loader), and the CLI, the JSON export and the state pages show it.
-NamingProfile = Literal["rfc", "stevens", "linux", "ss"]
+# for every state (schema, loader), and the CLI, the JSON export and the state pages show it. Only
+# netstat may be left out of a state (Names.get derives it), so it comes last, with a default.
+NamingProfile = Literal["rfc", "stevens", "linux", "ss", "netstat"]
 NAMINGS: tuple[NamingProfile, ...] = get_args(NamingProfile)
 NAMING_TITLES: Mapping[NamingProfile, str] = {
-    "rfc": "RFC 9293", "stevens": "Stevens / netstat", "linux": "Linux", "ss": "ss",
+    "rfc": "RFC 9293", "stevens": "Stevens / BSD netstat", "linux": "Linux", "ss": "ss",
+    "netstat": "Linux netstat (net-tools)",
 }
 
 Theme = Literal["light", "dark"]
@@ -136,8 +138,11 @@ class Names:
     stevens: str
     linux: str
     ss: str
+    netstat: str | None = None  # None: the kernel enum name without TCP_, which is what net-tools prints
 
     def get(self, profile: NamingProfile) -> str:
+        if profile == "netstat" and self.netstat is None:
+            return self.linux.removeprefix("TCP_")
         return str(getattr(self, profile))
 
 

@@ -100,7 +100,11 @@ META = Record(
         "references": Field(ListOf(REFERENCE, min_items=1)),
     },
 )
-NAMES = Record("Names", {p: Field(Str()) for p in model.NAMINGS}, doc="The state's name per naming profile.")
+NAMES = Record(
+    "Names",
+    {p: Field(Str(), required=False, nullable=True) if p == "netstat" else Field(Str()) for p in model.NAMINGS},
+    doc="The state's name per naming profile (netstat: Linux net-tools; when left out, the linux name without TCP_).",
+)
 STATE = Record(
     "State",
     {

@@ -6,16 +6,18 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Flag, Lang, PeerId, Role, Spec
+from . import words
+from .model import LANGS, Flag, Lang, PeerId, Role, Spec
 
 # How flags are written for people: RFC 9293 style, ACK last (SYN,ACK  FIN,ACK  RST,ACK  PSH,ACK).
 _DISPLAY_ORDER: tuple[Flag, ...] = ("SYN", "FIN", "RST", "PSH", "ACK")
 # How a retransmitted or lost segment is marked in a table or on a chart.
-RETRANSMITTED: dict[Lang, str] = {"zh": "（重传）", "en": " (retransmitted)"}
-LOST: dict[Lang, str] = {"zh": "丢失", "en": "lost"}
-RESTARTED: dict[Lang, str] = {"zh": "{} 重新计时", "en": "{} restarted"}
-INTERRUPTED: dict[Lang, str] = {"zh": "{}（被打断）", "en": "{} (interrupted)"}
-AFRESH: dict[Lang, str] = {"zh": "（重新计时）", "en": " (restarted)"}
+# (Views of the one catalogue, words.py, under the names the renderers use.)
+RETRANSMITTED: dict[Lang, str] = {lang: words.t(lang, "steps.retransmitted") for lang in LANGS}
+LOST: dict[Lang, str] = {lang: words.t(lang, "steps.lost") for lang in LANGS}
+RESTARTED: dict[Lang, str] = {lang: words.t(lang, "steps.restarted") for lang in LANGS}
+INTERRUPTED: dict[Lang, str] = {lang: words.t(lang, "steps.interrupted") for lang in LANGS}
+AFRESH: dict[Lang, str] = {lang: words.t(lang, "steps.afresh") for lang in LANGS}
 SHUTDOWN = "shutdown(SHUT_WR)"
 
 
@@ -145,11 +147,11 @@ def trace_to_json(trace: Trace) -> dict[str, Any]:
 
 # ---- the step table -------------------------------------------------------------------------
 
+_TITLES = words.section("peer_title")  # a role-less peer ("peer") is written as its letter alone
 ROLE_NAMES: dict[Lang, dict[Role, str]] = {
-    "zh": {"client": "客户端", "server": "服务器", "peer": ""},
-    "en": {"client": "Client", "server": "Server", "peer": ""},
+    lang: {"client": _TITLES[lang]["client"], "server": _TITLES[lang]["server"], "peer": ""} for lang in LANGS
 }
-_HEAD: dict[Lang, tuple[str, str]] = {"zh": ("时间 (ms)", "报文"), "en": ("t (ms)", "segment")}
+_HEAD: dict[Lang, tuple[str, str]] = {lang: (words.t(lang, "steps.time"), words.t(lang, "steps.segment")) for lang in LANGS}
 
 
 def display_width(text: str) -> int:

@@ -135,7 +135,7 @@ def _texts(spec: m.Spec) -> Iterator[Issue]:
                 yield _issue(obj, where, f"{path}.{lang}", bad)
     for i, st in enumerate(spec.states):
         for profile in m.NAMINGS:
-            bad = textcheck.problem(getattr(st.names, profile))
+            bad = textcheck.problem(st.names.get(profile))  # netstat may be left out: get() derives it
             if bad:
                 yield _issue(st, f"names.{profile}", f"states[{i}].names.{profile}", bad)
 

@@ -24,7 +24,8 @@ def test_naming_profiles_agree_everywhere() -> None:
     assert [f.name for f in dataclasses.fields(model.Names)] == list(model.NAMINGS)
     assert list(model.NAMING_TITLES) == list(model.NAMINGS)
     names = json_schema()["$defs"]["Names"]
-    assert sorted(names["required"]) == sorted(model.NAMINGS)
+    # netstat may be left out: it is then the kernel name without TCP_, which is what net-tools prints
+    assert sorted(names["required"]) == sorted(p for p in model.NAMINGS if p != "netstat")
 
 
 def test_the_cli_offers_the_models_choices(cli: Cli) -> None:

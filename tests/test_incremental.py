@@ -17,7 +17,7 @@ from test_pipeline import RECORD, SITE, SPEC, leftovers, tree
 
 pytestmark = pytest.mark.dot
 
-DESCRIPTION = "CLOSED is a fictional state: the kernel holds no TCB for the connection"
+DESCRIPTION = "The RFC calls CLOSED a fictional state: the connection has no TCB"
 SUMMARY = "en: The server has opened passively and waits for a SYN from any client."
 
 

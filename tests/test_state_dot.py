@@ -122,7 +122,7 @@ def test_edge_labels(spec: Spec) -> None:
         return edge_label(spec, t, lang, naming)  # type: ignore[arg-type]
 
     assert label("CLOSED-active_open-SYN_SENT") == "active OPEN / create TCB, snd SYN"
-    assert label("CLOSED-active_open-SYN_SENT", "zh") == "主动打开 / 创建 TCB, 发送 SYN"
+    assert label("CLOSED-active_open-SYN_SENT", "zh") == "主动打开 / 创建 TCB、发送 SYN"
     assert label("SYN_RCVD-rcv_ack_of_syn-ESTABLISHED") == "rcv ACK of SYN"  # no action: no "/ x"
     assert label("FIN_WAIT_2-fin_wait_2_timeout-CLOSED", naming="rfc") == "FIN-WAIT-2 timeout / delete TCB"
     assert label("FIN_WAIT_2-fin_wait_2_timeout-CLOSED", naming="linux") == "TCP_FIN_WAIT2 timeout / delete TCB"

@@ -194,7 +194,7 @@ def test_svg_is_clean_basic_and_has_no_dot_ids(spec: Spec) -> None:
     for title in root.iter(S + "title"):
         assert title.text and not re.search(r"\bs\d+\b|->|cluster_", title.text), title.text
     titles = {g.get("id"): g.find(S + "title").text for g in root.iter(S + "g") if g.find(S + "title") is not None}
-    assert titles["state-CLOSING"] == "CLOSING — 同时关闭"
+    assert titles["state-CLOSING"] == "CLOSING — 正在关闭"
     assert titles["tr-FIN_WAIT_1-rcv_fin-CLOSING"] == "FIN_WAIT_1 → CLOSING: 收到 FIN / 发送 ACK"
     families = {el.get("font-family") for el in root.iter(S + "text")}
     assert families == {FONT_FAMILY}
@@ -208,7 +208,8 @@ def test_scenario_and_state_svgs_have_their_elements(spec: Spec) -> None:
     focus = parse(render_state(spec, view="state:CLOSE_WAIT", lang="en").decode("utf-8"))
     expect = {f"tr-{t.id}" for t in spec.transitions if "CLOSE_WAIT" in (t.source, t.target)}
     assert expect <= ids(focus) and {"state-CLOSE_WAIT", "state-ESTABLISHED", "state-LAST_ACK"} <= ids(focus)
-    assert "Linux only" in texts(focus)
+    assert "RFC 9293 rules in the text" in texts(focus)  # the unread-data RST is RFC 9293 §3.6.1, not Linux only
+    assert "Linux only" in texts(parse(render_state(spec, view="state:FIN_WAIT_2", lang="en").decode("utf-8")))
 
 
 def test_hostile_labels_print_literally(spec: Spec) -> None:

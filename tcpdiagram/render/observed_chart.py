@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..model import FLAGS, Lang, PeerId, Spec, Text
+from ..model import FLAGS, LANGS, Lang, PeerId, Spec, Text
 from ..trace import Call, Change, PeerTrace, Segment, Trace
+from .. import words
 
 Json = dict[str, Any]
 
@@ -20,12 +21,8 @@ CALL_EVENTS = (
     ("send(", "send"),
 )
 SUFFIX = "_linux"
-TITLE = {"zh": "在 Linux {v} 上观测到的{title}", "en": "{title}, as observed on Linux {v}"}
-CAPTION = {
-    "zh": "{runs} 次运行全部与规格一致（Linux {release}）；报文与状态取自第 1 次运行，序号为相对值。",
-    "en": "All {runs} runs agreed with the spec (Linux {release}); segments and states are those of run 1, "
-          "with relative sequence numbers.",
-}
+TITLE: dict[str, str] = {lang: words.text("observed.title").get(lang) for lang in LANGS}
+CAPTION: dict[str, str] = {lang: words.text("observed.caption").get(lang) for lang in LANGS}
 
 
 def _event(call: str) -> str | None:

@@ -7,20 +7,14 @@ from dataclasses import dataclass
 
 from ..model import Lang, PeerId, Role
 from ..trace import ROLE_NAMES
+from ..words import section
 
 LATIN_EM = 0.6  # average advance of a Latin character, in em; a CJK character takes twice that
 PAD, GAP_X, HEAD_H, STATE_H, LABEL_H = 16.0, 400.0, 28.0, 20.0, 17.0
 PX_PER_DELAY = 100.0  # one one-way delay is drawn this tall, so every chart has the same slope
 MIN_STEP, START_GAP, BREAK_H = 28.0, 34.0, 56.0
 SIZE = {"title": 16.0, "caption": 12.0, "head": 13.0, "state": 11.0, "label": 12.0, "note": 12.0}
-UI: dict[Lang, dict[str, str]] = {
-    "zh": {"call": "应用调用 {}", "later": "{}后", "ms": "{} 毫秒", "s": "{} 秒", "segments": "报文：",
-           "sep": "；", "sent": "{src} → {dst}：{label}，{sent} ms 发出，{received} ms 到达",
-           "lost": "{src} → {dst}：{label}，{sent} ms 发出，在网络中丢失", "error": "应用得到 {}", "bytes": "，{} 字节"},
-    "en": {"call": "{}", "later": "{} later", "ms": "{} ms", "s": "{} s", "segments": "Segments: ",
-           "sep": "; ", "sent": "{src} → {dst}: {label}, sent at {sent} ms, received at {received} ms",
-           "lost": "{src} → {dst}: {label}, sent at {sent} ms, lost in the network", "error": "app gets {}", "bytes": ", {} bytes"},
-}
+UI: dict[Lang, dict[str, str]] = section("chart")  # the words of a chart, from the one catalogue
 
 
 def char_columns(ch: str) -> int:

@@ -8,37 +8,19 @@ from dataclasses import dataclass
 from typing import Literal, Mapping
 
 from ..model import DEFAULT_LAYERS, Lang, Layer, NamingProfile, PeerId, Spec, State, Theme, Transition
+from .. import words
 from .style import FONT_FAMILY, PALETTES, Palette
 
 ViewKind = Literal["full", "scenario", "state"]
 END = "end"  # suffix of the second CLOSED node, drawn at the bottom as Stevens does
 _CTRL = re.compile("[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
-_WORDS: dict[str, tuple[str, str]] = {  # key: (zh, en)
-    "client": ("客户端的通常路径", "usual client path"),
-    "server": ("服务器的通常路径", "usual server path"),
-    "other": ("其他转换", "other transition"),
-    "legend": ("图例", "Legend"),
-    "active_close": ("主动关闭", "active close"),
-    "passive_close": ("被动关闭", "passive close"),
-    "role_client": ("客户端", "client"),
-    "role_server": ("服务器", "server"),
-    "role_peer": ("对等端", "peer"),
-    "both": ("双方都经过", "taken by both"),
-    "faded": ("未经过", "not taken"),
-    "focus": ("状态 {name}：进入与离开的所有转换", "State {name}: every transition in and out"),
-    "full_desc": ("{n} 个状态、{m} 个转换。粗实线是客户端的通常路径，虚线是服务器的通常路径。",
-                  "{n} states and {m} transitions. Bold solid arrows: the usual client path; dashed: the usual server path."),
-    "layer_event_processing": ("RFC 9293 第 3.10 节事件处理", "RFC 9293 section 3.10 event processing"),
-    "layer_linux": ("仅 Linux", "Linux only"),
-}
-
-
 LOOP = "↻"  # marks a self-loop listed beside its state
 LOOPS_IN_BOX = 1  # from this many self-loops on, a state lists them beside its box instead of labelling them
 
 
 def word(key: str, lang: Lang) -> str:
-    return _WORDS[key][0 if lang == "zh" else 1]
+    """A diagram word from the catalogue: `diagram.<key>`, or a whole key with a dot (`group.active_close`)."""
+    return words.t(lang, key if "." in key else "diagram." + key)
 
 
 @dataclass(frozen=True)
@@ -97,7 +79,7 @@ def rename(spec: Spec, text: str, naming: NamingProfile) -> str:
 def edge_label(spec: Spec, t: Transition, lang: Lang, naming: NamingProfile) -> str:
     """`event / action, action` in the language (just `event` when there is no action)."""
     event = spec.event(t.event).label.get(lang)
-    actions = ", ".join(spec.action(a).label.get(lang) for a in t.actions)
+    actions = word("action_sep", lang).join(spec.action(a).label.get(lang) for a in t.actions)
     return rename(spec, f"{event} / {actions}" if actions else event, naming)
 
 
@@ -212,10 +194,10 @@ def build(spec: Spec, view: View) -> Diagram:
             lines.append(f"  subgraph cluster_{key} {{")
             just = "r" if key == "passive_close" else "l"  # keep the label clear of the edge coming in
             lines.append(
-                f'    graph [id={q("group-" + key)}, label={q(word(key, view.lang))}, style="dashed,rounded", '
+                f'    graph [id={q("group-" + key)}, label={q(word("group." + key, view.lang))}, style="dashed,rounded", '
                 f'color="{pal.cluster}", fontcolor="{pal.muted}", labeljust={just}, margin=16];'
             )
-            titles["group-" + key] = word(key, view.lang)
+            titles["group-" + key] = word("group." + key, view.lang)
         for s in members:
             lines.append(("  " if key else "") + node(s, dot_id[s.id], "state-" + s.id))
         if key:
@@ -319,7 +301,7 @@ def _legend(spec: Spec, view: View, pal: Palette, trs: list[Transition], marks: 
     if view.kind == "scenario":
         sc = next((s for s in spec.scenarios if s.id == view.scenario), None)
         for pid, colour in (("A", pal.peer_a), ("B", pal.peer_b)):
-            role = word("role_" + sc.peer(pid).role, view.lang) if sc else ""  # type: ignore[arg-type]
+            role = word("role." + sc.peer(pid).role, view.lang) if sc else ""  # type: ignore[arg-type]
             rows.append(("solid", colour, f"{pid}：{role}" if view.lang == "zh" else f"{pid}: {role}"))
         if len(view.highlight) == 2 and any(all(t.id in ids for _, ids in view.highlight) for t in trs):
             rows.append(("pair", pal.ink, word("both", view.lang)))
@@ -334,7 +316,7 @@ def _legend(spec: Spec, view: View, pal: Palette, trs: list[Transition], marks: 
             rows.append(("thin", pal.ink, word("other", view.lang)))
         for layer, colour in (("event_processing", pal.muted), ("linux", pal.accent)):
             if any(t.layer == layer for t in trs):
-                rows.append(("thin", colour, word("layer_" + layer, view.lang)))
+                rows.append(("thin", colour, word("layer." + layer, view.lang)))
     cells = []
     for style, colour, text in rows:
         border = "1" if style == "thin" else "3"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from .. import words
 from ..errors import UsageError
 from ..model import RASTER_FORMATS, THEMES, Spec, Text, Theme
 
@@ -36,7 +37,7 @@ class Diagram:
         return out + [(theme, fmt) for theme in RASTER_THEMES for fmt in RASTER_FORMATS]
 
 
-FULL_TITLE = Text(zh="完整状态图", en="The whole state diagram")
+FULL_TITLE = words.text("full_diagram")
 
 
 def catalog(spec: Spec, linux: Linux | None = None) -> tuple[Diagram, ...]:

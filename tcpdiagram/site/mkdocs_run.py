@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from .. import words
 from ..cache.store import ensure
 from ..errors import TcpDiagramError
+from ..model import LANGS
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner about MkDocs 2 is not a warning
 
@@ -88,6 +90,9 @@ def _languages(plugin_config: dict[str, Any], langs: Sequence[str]) -> None:
         entry = dict(known.get(lang, {"locale": lang, "name": lang}))
         entry["default"] = i == 0
         entry["build"] = True
+        for known_lang in LANGS:  # the footer in the page's language, from the catalogue (Material's is English)
+            if lang == known_lang:
+                entry.setdefault("copyright", words.t(known_lang, "footer"))
         chosen.append(entry)
     plugin_config["languages"] = chosen
 
@@ -119,6 +124,8 @@ def build_site(
         if isinstance(item, dict) and "i18n" in item:
             _languages(item["i18n"], langs)
     nav = expand_nav(raw.get("nav", []), generated)
+    extra = dict(raw.get("extra") or {})
+    extra.setdefault("generator", False)  # Material's "Made with Material for MkDocs" is English only
     logger = logging.getLogger("mkdocs")
     handler = Captured()
     old_propagate = logger.propagate
@@ -133,6 +140,7 @@ def build_site(
             site_dir=str(site_dir),
             plugins=plugins,
             nav=nav,
+            extra=extra,
             strict=False,
         )
         if cache_dir is not None:

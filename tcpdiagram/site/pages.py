@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import jinja2
 
+from ..glossary import TERMS, Term
 from ..model import NAMING_TITLES, NAMINGS, Lang, NamingProfile, Reference, Spec, Text, Transition
 from ..trace import Trace
 from . import strings
@@ -71,6 +72,17 @@ class Helpers:
         """A UI string: our own trusted Markdown."""
         return Md(strings.t(self.lang, key))
 
+    def names_table_all(self) -> Md:
+        """Every state's names: a row per state (linked to its page), a column per naming profile."""
+        heads = [md(strings.t(self.lang, "state")), *(md(NAMING_TITLES[p]) for p in NAMINGS)]
+        rows = ["| " + " | ".join([self.state(s.id), *(code(s.names.get(p)) for p in NAMINGS)]) + " |"
+                for s in self.spec.states]
+        return Md("\n".join(["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads), *rows]))
+
+    def terms(self) -> list[Term]:
+        """The glossary's terms, in its order."""
+        return list(TERMS.values())
+
     def text(self, value: Text | None) -> str:
         return value.get(self.lang) if value is not None else ""
 
@@ -89,7 +101,7 @@ class Helpers:
     def actions(self, t: Transition) -> Md:
         if not t.actions:
             return Md("—")
-        sep = "、" if self.lang == "zh" else ", "
+        sep = strings.t(self.lang, "diagram.action_sep")
         return Md(sep.join(
             self.page("glossary.md", self.spec.action(a).label.get(self.lang), anchor=f"action-{a}") for a in t.actions
         ))
