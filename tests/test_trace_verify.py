@@ -10,6 +10,7 @@ import pytest
 
 from tcpdiagram.capture.read import read
 from tcpdiagram.model import Spec
+from tcpdiagram.simulate import simulate
 from tcpdiagram.verify.lab import ADDR
 from tcpdiagram.verify.netns import CannotVerify, preflight
 
@@ -43,7 +44,14 @@ def test_every_verify_capture_traces_to_the_observed_states(netns: None, tmp_pat
         cap = read(tmp_path / f"{sc.id}-run1.pcap", spec)
         conns = [c.summary() for c in cap.connections]
         ours = {e["addr"].split(":")[0]: e["states"] for c in conns for e in c["endpoints"]}
+        sim = simulate(spec, sc.id)
         for pid in ("A", "B"):
             seen = _strip(observed[sc.id]["observed"]["peers"][pid]["states"])
+            moves = [c for c in sim.changes if c.peer == pid and c.source != c.target]
+            if moves and spec.event(moves[-1].event).kind == "timer" and len(seen) > 1 and seen[-1] == moves[-1].target:
+                seen = seen[:-1]  # a timer's expiry (connect_timeout's SYN_SENT → CLOSED) sends nothing to capture
+            notes = [n for c in conns for n in c["notes"]]
+            if any(n.startswith(f"{ADDR[pid]}:") and "sent nothing that was captured" in n for n in notes):
+                continue  # nothing on A's side shows what reached it (connect_timeout's lost SYNs): an assumption, noted
             traced = _strip(ours[ADDR[pid]])
             assert traced[-len(seen):] == seen, (sc.id, pid, traced, seen, [c["notes"] for c in conns])
