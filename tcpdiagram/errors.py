@@ -66,14 +66,14 @@ class SimulationError(TcpDiagramError):
 
 
 class ToolMissing(TcpDiagramError):
-    """A system tool (dot, rsvg-convert, a CJK font) is not installed."""
+    """A system tool or library (dot, librsvg, a CJK font) is not installed."""
 
     exit_code = 3
 
-    def __init__(self, tool: str, install: str) -> None:
+    def __init__(self, tool: str, install: str, where: str = "on PATH") -> None:
         self.tool = tool
         self.install = install
-        super().__init__(f"{tool!r} not found on PATH; install it with: {install}")
+        super().__init__(f"{tool!r} not found {where}; install it with: {install}")
 
 
 class ToolFailed(TcpDiagramError):

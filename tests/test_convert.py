@@ -1,4 +1,5 @@
-"""SVG → PNG/PDF through rsvg-convert: Chinese glyphs present, PNG 2× with alpha and not blank, PDF small."""
+"""SVG → PNG/PDF through librsvg in-process: Chinese glyphs present, PNG 2× with alpha and not blank, PDF small and
+byte for byte what rsvg-convert makes."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from tcpdiagram import rsvg
 from tcpdiagram.convert import pdf_fonts, svg_to
-from tcpdiagram.errors import ToolMissing, UsageError
+from tcpdiagram.errors import ToolFailed, ToolMissing, UsageError
 from tcpdiagram.model import Spec
 from tcpdiagram.render.state import render_state
 from tcpdiagram.render.style import FONT_FAMILY, PDF_FONT_FAMILY
@@ -90,11 +92,43 @@ def test_unknown_format_is_a_usage_error() -> None:
         svg_to(SMALL, "gif")
 
 
-def test_missing_rsvg_is_tool_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", "/nonexistent")
+def test_missing_librsvg_is_tool_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library name a system without librsvg cannot load (the real dlopen fails)."""
+    monkeypatch.setitem(rsvg.LIBRARIES, "rsvg", "librsvg-not-installed.so.2")
+    monkeypatch.setattr(rsvg, "_libs", None)
     with pytest.raises(ToolMissing) as e:
         svg_to(SMALL, "png")
-    assert e.value.tool == "rsvg-convert" and e.value.install == "apt-get install librsvg2-bin"
+    assert e.value.tool == "librsvg" and e.value.install == "apt-get install librsvg2-2"
+    assert e.value.exit_code == 3 and "not found as a library" in str(e.value)
+
+
+def test_broken_svg_is_tool_failed() -> None:
+    with pytest.raises(ToolFailed, match="librsvg could not read the SVG"):
+        svg_to("<svg", "png")
+
+
+@needs_rsvg
+@pytest.mark.dot
+def test_pdf_is_what_rsvg_convert_makes_and_png_has_its_pixels(spec: Spec, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process librsvg renders exactly as the rsvg-convert command: the PDF bytes are equal, and the PNG's
+    pixels are within one level of rounding (Pillow and cairo un-premultiply alpha alike but round differently)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1704067200")
+    svg = render_state(spec, lang="zh").decode("utf-8")
+    exe = shutil.which("rsvg-convert")
+    assert exe
+    command_pdf = subprocess.run([exe, "-f", "pdf"], input=pdf_fonts(svg).encode(), capture_output=True,
+                                 check=True).stdout
+    assert svg_to(svg, "pdf") == command_pdf
+    command_png = subprocess.run([exe, "-f", "png", "-z", "2"], input=svg.encode(), capture_output=True,
+                                 check=True).stdout
+    ours, theirs = png_pixels(svg_to(svg, "png")), png_pixels(command_png)
+    assert ours[:3] == theirs[:3]
+    assert len(svg_to(svg, "png")) < len(command_png)  # unfiltered rows deflate smaller for flat diagrams
+    worst = 0
+    for a, b in zip(ours[3][::7], theirs[3][::7]):
+        worst = max(worst, max(abs(x - y) for x, y in zip(a, b)))
+    assert worst <= 1
 
 
 @needs_rsvg

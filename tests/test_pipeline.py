@@ -1,4 +1,4 @@
-"""`tcpdiagram build` end to end: real dot, rsvg-convert and MkDocs; safe output; identical rebuilds."""
+"""`tcpdiagram build` end to end: real dot, librsvg and MkDocs; safe output; identical rebuilds."""
 
 from __future__ import annotations
 
@@ -114,18 +114,21 @@ def test_bad_spec_leaves_previous_build_untouched(built: Path, tmp_path: Path) -
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize(("missing", "present"), [("dot", "rsvg-convert"), ("rsvg-convert", "dot")])
+@pytest.mark.parametrize("missing", ["dot", "librsvg"])
 def test_missing_tool_midway_leaves_previous_build_untouched(
-    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: object, missing: str, present: str
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: object, missing: str
 ) -> None:
-    """A tool disappears from PATH: the build fails while rendering (dot) or after MkDocs (rsvg-convert)."""
+    """dot disappears from PATH, or librsvg cannot be loaded (its real dlopen fails): the build fails."""
+    from tcpdiagram import rsvg
+
     out = tmp_path / "build"
     shutil.copytree(built, out)
     before = tree(out, skip=())
-    tools = tmp_path / "bin"
-    tools.mkdir()
-    os.symlink(shutil.which(present), tools / present)  # type: ignore[arg-type]
-    monkeypatch.setenv("PATH", str(tools))
+    if missing == "dot":
+        monkeypatch.setenv("PATH", str(tmp_path / "no-tools-here"))
+    else:
+        monkeypatch.setitem(rsvg.LIBRARIES, "rsvg", "librsvg-not-installed.so.2")
+        monkeypatch.setattr(rsvg, "_libs", None)
     with pytest.raises(ToolMissing) as info:
         build_spec(spec, out=out, quiet=True, site=SITE)  # type: ignore[arg-type]
     assert info.value.exit_code == 3 and info.value.tool == missing and "apt-get install" in str(info.value)

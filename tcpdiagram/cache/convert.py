@@ -1,15 +1,16 @@
-"""SVG → PNG/PDF through convert.svg_to, remembered in the user cache by content (rsvg's PNG costs ~0.3 s each)."""
+"""SVG → PNG/PDF through convert.svg_to in worker processes, remembered in the user cache by content."""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
-import threading
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 
-from .fingerprint import code_fingerprint, fontconfig_fingerprint, tool_identity
+from .fingerprint import code_fingerprint, fontconfig_fingerprint
 from .store import Store, open_store
+
+TIMEOUT = 60.0  # seconds a build waits for one conversion (convert.TIMEOUT)
 
 
 class ConvertCache:
@@ -18,28 +19,41 @@ class ConvertCache:
     def __init__(self, store: Store | None, identity: str = "") -> None:
         self.store = store
         self.identity = identity
-        self.workers = max(1, min(4, os.cpu_count() or 1))
         self.hits = 0
         self.misses = 0
-        self._lock = threading.Lock()  # convert() runs in worker threads
 
     def key(self, svg: str, fmt: str) -> str:
         return hashlib.sha256(f"{self.identity}\0{fmt}\0{svg}".encode("utf-8")).hexdigest()
 
-    def convert(self, svg: str, fmt: str) -> bytes:
-        from ..convert import svg_to
+    def start(self, svg: str, fmt: str) -> tuple[Future[bytes], bool]:
+        """(the bytes, done at once when cached, else a conversion started in a worker process; whether it is new)."""
+        if self.store is not None and (data := self.store.get(self.key(svg, fmt))) is not None:
+            self.hits += 1
+            done: Future[bytes] = Future()
+            done.set_result(data)
+            return done, False
+        from ..convert_pool import submit
 
-        key = self.key(svg, fmt)
-        if self.store is not None and (data := self.store.get(key)) is not None:
-            with self._lock:
-                self.hits += 1
-            return data
-        data = svg_to(svg, fmt)
-        with self._lock:
-            self.misses += 1
-        if self.store is not None:
-            self.store.put(key, data)
+        self.misses += 1
+        return submit(svg, fmt), True
+
+    def finish(self, svg: str, fmt: str, started: tuple[Future[bytes], bool]) -> bytes:
+        """Wait for a conversion from start(); a new one is stored."""
+        future, new = started
+        try:
+            data = future.result(timeout=TIMEOUT)
+        except FutureTimeout:
+            from ..convert_pool import shutdown
+            from ..errors import ToolFailed
+
+            shutdown(kill=True)  # the worker may be stuck inside librsvg: stop it, the next build starts anew
+            raise ToolFailed(f"converting an SVG to {fmt} did not finish within {TIMEOUT:.0f} s") from None
+        if new and self.store is not None:
+            self.store.put(self.key(svg, fmt), data)
         return data
+
+    def convert(self, svg: str, fmt: str) -> bytes:
+        return self.finish(svg, fmt, self.start(svg, fmt))
 
 
 def open_convert_cache() -> ConvertCache:
@@ -48,18 +62,14 @@ def open_convert_cache() -> ConvertCache:
 
 
 def identity() -> str:
-    """Everything besides the SVG that changes a conversion's bytes: rsvg-convert (version, file), the fonts
-    (fontconfig state), our conversion code, SOURCE_DATE_EPOCH (PDF dates; the pipeline sets it first)."""
+    """Everything besides the SVG that changes a conversion's bytes: librsvg, cairo, Pillow, zlib-ng
+    (convert.identity), the fonts (fontconfig state), our conversion code, SOURCE_DATE_EPOCH (PDF dates; the
+    pipeline sets it first)."""
     from .. import __version__
+    from ..convert import identity as converter
 
-    exe = shutil.which("rsvg-convert")
-    rsvg = ""
-    if exe:
-        try:
-            rsvg = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            rsvg = ""
     return "\n".join([
-        f"convert 1; tcpdiagram {__version__}; {rsvg}", tool_identity("rsvg-convert"), fontconfig_fingerprint(),
-        code_fingerprint("convert.py", "render/style.py"), f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
+        f"convert 2; tcpdiagram {__version__}; {converter()}", fontconfig_fingerprint(),
+        code_fingerprint("convert.py", "rsvg.py", "render/style.py"),
+        f"SOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '0')}",
     ])

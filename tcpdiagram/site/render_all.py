@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
 
@@ -111,18 +111,23 @@ def rasters(spec: Spec, langs: Sequence[Lang], linux: Linux | None = None) -> li
 
 
 class Conversions:
-    """PNG/PDF conversions running in threads (rsvg-convert processes) while the caller does other work."""
+    """PNG/PDF conversions: cached ones read back at once, the rest in worker processes (convert_pool) while the
+    caller does other work; each new result is stored in the cache."""
 
     def __init__(self, svgs: Mapping[Lang, Mapping[str, str]], todo: Sequence[Raster], cache: ConvertCache) -> None:
-        self.pool = ThreadPoolExecutor(cache.workers, thread_name_prefix="tcpdiagram-convert")
-        self.futures = [(r, self.pool.submit(cache.convert, svgs[r.lang][r.source], r.fmt)) for r in todo]
+        self.cache = cache
+        self.started: list[tuple[Raster, str, tuple[Future[bytes], bool]]] = []
+        for r in todo:
+            svg = svgs[r.lang][r.source]
+            self.started.append((r, svg, cache.start(svg, r.fmt)))
 
     def results(self, tick: Tick = lambda n: None) -> Iterator[tuple[Raster, bytes]]:
         """Each raster with its bytes, in order; the first failure is raised."""
-        for raster, future in self.futures:
-            yield raster, future.result()
+        for raster, svg, started in self.started:
+            yield raster, self.cache.finish(svg, raster.fmt, started)
             tick(1)
 
     def close(self) -> None:
-        """Stop: drop what has not started, wait for what has."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop: drop what has not started (the worker processes stay for the next build of this process)."""
+        for _, _, (future, _) in self.started:
+            future.cancel()
