@@ -177,9 +177,10 @@ def build(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Build the bilingual site (OUT/site) and the embeddable diagrams (OUT/diagrams)."""
+    from .outdir import split_langs
     from .pipeline import build as run
 
-    run(spec, out=out, langs=tuple(x.strip() for x in lang.split(",") if x.strip()), strict=strict, quiet=quiet)
+    run(spec, out=out, langs=split_langs(lang), strict=strict, quiet=quiet)
 
 
 @app.command()

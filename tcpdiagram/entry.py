@@ -1,4 +1,10 @@
-"""Console entry point: answer an up-to-date `tcpdiagram build` before loading the CLI framework, else run the CLI."""
+"""Console entry point: read argv once; an up-to-date `build` and `render state` run without typer, all else the CLI.
+
+The fast commands take the CLI's options in their plain forms only (FAST: names, flags and choices as cli.py
+declares them; tests/test_entry.py checks the two against each other and runs both on the same argv). They
+call the very functions the CLI's commands call, with the same guards; anything they do not read, and any
+error, goes to the full CLI, which runs the command from the start and reports it as always.
+"""
 
 from __future__ import annotations
 
@@ -6,46 +12,104 @@ import sys
 from collections import namedtuple
 from pathlib import Path
 
-# A namedtuple, not a dataclass: `dataclasses` costs ~15 ms to import, a tenth of the up-to-date path.
+# namedtuples, not dataclasses: `dataclasses` costs ~15 ms to import, a tenth of the up-to-date path.
+Opt = namedtuple("Opt", "names key flag default choices")
 BuildArgs = namedtuple("BuildArgs", "spec out langs strict quiet")
+RenderArgs = namedtuple("RenderArgs", "spec view lang naming layers theme format output")
 
 
-def parse_build(args: list[str]) -> BuildArgs | None:
-    """The options of `build` in their plain forms; None for anything else (the full CLI then decides)."""
-    spec: Path | None = None
-    langs: tuple[str, ...] = ("zh", "en")  # model.LANGS (tests/test_entry.py keeps the two equal)
-    out, strict, quiet = Path("build"), False, False
+def _choices(name: str) -> tuple[str, ...]:
+    """The model's list of allowed values for an option (one source with the CLI and the renderers)."""
+    from . import model
+
+    return tuple({"lang": model.LANGS, "naming": model.NAMINGS, "theme": model.THEMES, "format": model.STATE_FORMATS,
+                  "chart_format": model.CHART_FORMATS}[name])
+
+
+# command words → (options, name of the positional argument or None); defaults as in cli.py.
+FAST: dict[tuple[str, ...], tuple[tuple[Opt, ...], str | None]] = {
+    ("build",): ((
+        Opt(("--out",), "out", False, "build", None),
+        Opt(("--lang",), "lang", False, "zh,en", None),
+        Opt(("--strict",), "strict", True, False, None),
+        Opt(("--quiet", "-q"), "quiet", True, False, None),
+    ), "spec"),
+    ("render", "state"): ((
+        Opt(("--spec",), "spec", False, None, None),
+        Opt(("--view",), "view", False, "full", None),
+        Opt(("--lang",), "lang", False, "zh", "lang"),
+        Opt(("--naming",), "naming", False, "stevens", "naming"),
+        Opt(("--layers",), "layers", False, "", None),
+        Opt(("--theme",), "theme", False, "light", "theme"),
+        Opt(("--format", "-f"), "format", False, "svg", "format"),
+        Opt(("-o", "--output"), "output", False, None, None),
+    ), None),
+}
+
+
+def parse(args: list[str], opts: tuple[Opt, ...], positional: str | None) -> dict[str, object] | None:
+    """Options as click reads their plain forms (`--opt value`, `--opt=value`, `-x value`, flags, the last of a
+    repeated option wins); None for anything else (bundled short flags, `--`, a value that looks like an
+    option, an empty value, an unknown choice): the full CLI then decides."""
+    by_name = {name: o for o in opts for name in o.names}
+    values: dict[str, object] = {o.key: o.default for o in opts}
+    if positional:
+        values[positional] = None
     i = 0
     while i < len(args):
         arg = args[i]
-        name, eq, value = arg.partition("=")
-        if name in ("--out", "--lang") and not eq:
-            if i + 1 >= len(args):
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        opt = by_name.get(name)
+        if opt is not None and opt.flag:
+            if eq:
                 return None
-            value = args[i + 1]
-            i += 1
-        if name == "--out" and value:
-            out = Path(value)
-        elif name == "--lang" and value:
-            from .model import LANGS  # only when --lang is given: the plain `build` imports no dataclasses
-
-            langs = tuple(x.strip() for x in value.split(",") if x.strip())
-            if not langs or any(x not in LANGS for x in langs) or len(set(langs)) != len(langs):
+            values[opt.key] = True
+        elif opt is not None:
+            if not eq:
+                if i + 1 >= len(args):
+                    return None
+                i += 1
+                value = args[i]
+            if not value or value.startswith("-"):
                 return None
-        elif arg == "--strict":
-            strict = True
-        elif arg in ("--quiet", "-q"):
-            quiet = True
-        elif not arg.startswith("-") and spec is None:
-            spec = Path(arg)
+            if opt.choices and value not in _choices(opt.choices):
+                return None
+            values[opt.key] = value
+        elif positional and not arg.startswith("-") and arg and values[positional] is None:
+            values[positional] = arg
         else:
             return None
         i += 1
-    return BuildArgs(spec, out, langs, strict, quiet)
+    return values
+
+
+def parse_build(args: list[str]) -> BuildArgs | None:
+    """`build`'s options, or None (the full CLI then decides)."""
+    from .outdir import split_langs
+
+    v = parse(args, *FAST[("build",)])
+    if v is None:
+        return None
+    spec = Path(str(v["spec"])) if v["spec"] is not None else None
+    return BuildArgs(spec, Path(str(v["out"])), split_langs(str(v["lang"])), bool(v["strict"]), bool(v["quiet"]))
+
+
+def parse_render_state(args: list[str]) -> RenderArgs | None:
+    """`render state`'s options, or None (the full CLI then decides)."""
+    v = parse(args, *FAST[("render", "state")])
+    if v is None:
+        return None
+    path = {k: Path(str(v[k])) if v[k] is not None else None for k in ("spec", "output")}
+    return RenderArgs(path["spec"], str(v["view"]), str(v["lang"]), str(v["naming"]), str(v["layers"]),
+                      str(v["theme"]), str(v["format"]), path["output"])
 
 
 def up_to_date(argv: list[str]) -> BuildArgs | None:
-    """The build's arguments when `argv` is a `build` whose output is current, else None."""
+    """The build's arguments when `argv` is a `build` whose output is current, else None.
+
+    The same checks pipeline.build makes first (pipeline.prepare's, stamp.current_key, stamp.is_up_to_date): a
+    marker's key only ever comes from a build whose languages were checked, so unchecked ones never match.
+    """
     if argv[:1] != ["build"]:
         return None
     opts = parse_build(argv[1:])
@@ -54,22 +118,59 @@ def up_to_date(argv: list[str]) -> BuildArgs | None:
     try:
         import os
 
+        from .outdir import guard, refuse_cwd
         from .outswap import leftovers
         from .stamp import current_key, is_up_to_date
 
+        refuse_cwd(opts.out)  # pipeline.prepare's checks, in its order
         if leftovers(Path(os.path.abspath(opts.out))):  # an interrupted build to clean up: the full command does
             return None
+        guard(opts.out)
         return opts if is_up_to_date(opts.out, current_key(opts.spec, opts.langs, opts.strict)) else None
-    except Exception:  # noqa: BLE001 - anything unusual: the full command runs and reports it properly
+    except Exception:  # noqa: BLE001 - the full command runs and reports it properly
         return None
 
 
+def render_state(argv: list[str]) -> bool:
+    """Run `render state` as cli.render_state does (load_checked, render.state.render_state, the same writes);
+    False, having written nothing, when the full CLI must run it instead."""
+    if argv[:2] != ["render", "state"]:
+        return False
+    a = parse_render_state(argv[2:])
+    if a is None or (a.output is None and a.format in ("png", "pdf")):
+        return False  # the CLI's usage error: binary formats need -o FILE
+    try:
+        from .render.state import render_state as run
+        from .specfile import load_checked
+
+        data = run(load_checked(a.spec), view=a.view, lang=a.lang, naming=a.naming, layers=a.layers,
+                   theme=a.theme, fmt=a.format)
+        if a.output is None:
+            text = data.decode("utf-8")
+        else:
+            from .fsutil import write_atomic
+
+            write_atomic(a.output, data)
+            return True
+    except Exception:  # noqa: BLE001 - the full command runs again and reports it properly
+        return False
+    sys.stdout.write(text)
+    return True
+
+
 def main() -> None:
-    opts = up_to_date(sys.argv[1:])
-    if opts is not None:
-        if not opts.quiet:
-            sys.stderr.write(f"{opts.out} is up to date\n")
-        sys.exit(0)
+    argv = sys.argv[1:]
+    try:
+        opts = up_to_date(argv)
+        if opts is not None:
+            if not opts.quiet:
+                sys.stderr.write(f"{opts.out} is up to date\n")
+            sys.exit(0)
+        if render_state(argv):
+            sys.exit(0)
+    except KeyboardInterrupt:  # as cli.main reports it
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
     from .cli import main as cli_main
 
     cli_main()

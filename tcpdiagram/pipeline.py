@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from . import faultpoints, outswap
 from .errors import UsageError, WriteFailed
 from .model import LANGS, Lang, Spec
+from .outdir import guard, refuse_cwd
 from .specfile import site_source
 from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key, is_up_to_date, linux_record,
                     read_marker, write_marker)
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from .site.progress import Reporter
 
 __all__ = ["MARKER", "MARKER_TEXT", "DEFAULT_SOURCE_DATE_EPOCH", "BuildResult", "KeepWork", "build", "build_spec",
-           "site_source"]
+           "guard", "site_source"]
 
 # Called with (spec, languages, site, docs folder MkDocs built, generated page paths) before the work folder
 # goes: bench/keep_work.py keeps the pages for the benchmark's floor. Builds users run pass none.
@@ -60,25 +61,10 @@ def prepare(out: Path) -> list[str]:
     from . import outswap
 
     full = Path(os.path.abspath(out))
-    if Path.cwd().resolve().is_relative_to(full.resolve()):
-        raise UsageError(
-            f"--out {str(out)!r} is the folder you are in (or holds it): a build replaces its --out whole, which "
-            "would leave you in a removed folder; choose a folder of its own, e.g. --out build"
-        )
+    refuse_cwd(out)
     kept = outswap.recover(full)
     guard(out)
     return [f"could not remove {k!r}, left by an interrupted build" for k in kept]
-
-
-def guard(out: Path) -> None:
-    """Refuse to replace anything that is not an earlier build: a file, or a non-empty folder without the marker."""
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise UsageError(f"--out {str(out)!r} exists and is not a folder; refusing to replace it")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise UsageError(
-            f"--out {str(out)!r} is not empty and has no {MARKER} marker, so it was not made by tcpdiagram; "
-            "refusing to replace it (choose another --out, or empty it yourself)"
-        )
 
 
 @contextmanager

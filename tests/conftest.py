@@ -59,8 +59,9 @@ Cli = Callable[[list[str]], tuple[int, str, str]]
 
 @pytest.fixture()
 def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """Run `tcpdiagram ARGS` in-process as the console script does; returns (exit code, stdout, stderr)."""
-    from tcpdiagram.cli import main
+    """Run `tcpdiagram ARGS` in-process as the console script does (entry.main, its fast paths included);
+    returns (exit code, stdout, stderr)."""
+    from tcpdiagram.entry import main
 
     def run(args: list[str]) -> tuple[int, str, str]:
         monkeypatch.setattr(sys, "argv", ["tcpdiagram", *args])

@@ -126,7 +126,7 @@ def test_wheel_ships_the_spec_and_checks_in_an_empty_folder(tmp_path: Path) -> N
     empty = tmp_path / "empty"
     empty.mkdir()
     r = subprocess.run([sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                        "sys.argv = ['tcpdiagram', 'check']; from tcpdiagram.cli import main; main()", str(site)],
+                        "sys.argv = ['tcpdiagram', 'check']; from tcpdiagram.entry import main; main()", str(site)],
                        cwd=empty, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "tcpdiagram/data/bundled/spec/tcp.yaml: ok: 11 states" in r.stdout

@@ -1,12 +1,48 @@
-"""The console entry point's reading of `build` options (its fast path must never misread a command)."""
+"""The console entry point users run: its fast paths read argv as the CLI does and answer exactly as the CLI would."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import typer.main
 
-from tcpdiagram.entry import BuildArgs, parse_build, up_to_date
+from tcpdiagram.cli import app
+from tcpdiagram.entry import FAST, BuildArgs, RenderArgs, _choices, parse_build, parse_render_state, up_to_date
+
+ROOT = Path(__file__).resolve().parent.parent
+CONSOLE = Path(sys.executable).parent / "tcpdiagram"  # the installed console script (entry:main)
+FULL_CLI = [sys.executable, "-c", "import sys; sys.argv[0] = 'tcpdiagram'; from tcpdiagram.cli import main; main()"]
+
+
+def click_command(words: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    cmd = typer.main.get_command(app)
+    for w in words:
+        cmd = cmd.commands[w]  # type: ignore[attr-defined]
+    return cmd
+
+
+@pytest.mark.parametrize("words", list(FAST))
+def test_fast_options_are_the_clis(words: tuple[str, ...]) -> None:
+    """Names, flags, defaults, choices and the positional argument: the fast table equals what typer declares."""
+    opts, positional = FAST[words]
+    declared = {}
+    arguments = []
+    for p in click_command(words).params:
+        if p.param_type_name == "argument":
+            arguments.append(p.name)
+            continue
+        default = getattr(p.default, "value", p.default)
+        default = str(default) if isinstance(default, Path) else default
+        choices = tuple(getattr(p.type, "choices", ()) or ())
+        declared[p.name] = (tuple(p.opts + p.secondary_opts), bool(p.is_flag), default, choices)
+    ours = {o.key: (o.names, o.flag, o.default, _choices(o.choices) if o.choices else ()) for o in opts}
+    assert ours == declared
+    assert arguments == ([positional] if positional else [])
 
 
 @pytest.mark.parametrize("args,expected", [
@@ -14,17 +50,28 @@ from tcpdiagram.entry import BuildArgs, parse_build, up_to_date
     (["my.yaml", "--out", "o", "-q"], BuildArgs(Path("my.yaml"), Path("o"), ("zh", "en"), False, True)),
     (["--out=x/y", "--lang", "en", "--strict", "--quiet"], BuildArgs(None, Path("x/y"), ("en",), True, True)),
     (["--lang=en,zh"], BuildArgs(None, Path("build"), ("en", "zh"), False, False)),
+    (["--out", "a", "--out", "b"], BuildArgs(None, Path("b"), ("zh", "en"), False, False)),
 ])
 def test_plain_forms_are_read(args: list[str], expected: BuildArgs) -> None:
     assert parse_build(args) == expected
 
 
+def test_render_state_options_are_read() -> None:
+    assert parse_render_state(["--view", "state:LISTEN", "--lang=en", "-f", "dot", "-o", "x.dot"]) == RenderArgs(
+        None, "state:LISTEN", "en", "stevens", "", "light", "dot", Path("x.dot"))
+
+
 @pytest.mark.parametrize("args", [
-    ["--help"], ["--out"], ["--lang", "fr"], ["--lang", "zh,zh"], ["a.yaml", "b.yaml"], ["--bogus"], ["-o", "x"],
-    ["--lang="],
+    ["--help"], ["--out"], ["a.yaml", "b.yaml"], ["--bogus"], ["-o", "x"], ["--lang="], ["--out", "-q"],
+    ["--strict=1"], ["--", "x.yaml"], ["-qq"],
 ])
 def test_anything_else_goes_to_the_full_cli(args: list[str]) -> None:
     assert parse_build(args) is None
+
+
+@pytest.mark.parametrize("args", [["--lang", "fr"], ["--format", "gif"], ["-fdot"], ["--naming"], ["x"]])
+def test_render_state_leaves_the_rest_to_the_cli(args: list[str]) -> None:
+    assert parse_render_state(args) is None
 
 
 def test_other_commands_never_take_the_fast_path() -> None:
@@ -35,3 +82,65 @@ def test_other_commands_never_take_the_fast_path() -> None:
 
 def test_a_missing_output_is_never_up_to_date(tmp_path: Path) -> None:
     assert up_to_date(["build", "--out", str(tmp_path / "nothing-here")]) is None
+
+
+# ---- the same argv through the console script and through the full CLI --------------------------------
+
+
+def both(argv: list[str], cwd: Path, outputs: list[Path] = []) -> None:  # noqa: B006 - read only
+    """Run argv through the console script (fast paths on) and through cli.main (typer only): the exit code,
+    stdout, stderr and every output file must be the same."""
+    results = []
+    for runner in ([str(CONSOLE)], FULL_CLI):
+        for f in outputs:
+            f.unlink(missing_ok=True)
+        done = subprocess.run(runner + argv, cwd=cwd, capture_output=True, env=dict(os.environ, COLUMNS="100"))
+        files = [f.read_bytes() if f.exists() else None for f in outputs]
+        results.append((done.returncode, done.stdout, done.stderr.replace(b"\\", b"/"), files))
+    assert results[0] == results[1], argv
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project folder (spec/, site/) with an up-to-date build in it, `out`, and links and files around it."""
+    proj = tmp_path_factory.mktemp("entry-project")
+    shutil.copytree(ROOT / "spec", proj / "spec")
+    shutil.copytree(ROOT / "site", proj / "site")
+    subprocess.run([str(CONSOLE), "build", "--out", "out", "-q"], cwd=proj, check=True)
+    (proj / "linked").symlink_to(proj / "out")
+    (proj / "a-file").write_text("x")
+    return proj
+
+
+BUILD_ARGV = [
+    ["build", "--out", "out"], ["build", "--out", "out", "-q"], ["build", "--out=out", "--quiet"],
+    ["build", "--out", "linked"],  # a link to an up-to-date build: both refuse it (exit 2)
+    ["build", "--out", "linked", "-q"], ["build", "--out", "a-file"], ["build", "--out", "out", "--lang", "fr"],
+    ["build", "--out", "out", "--bogus"],
+    ["build", "spec/tcp.yaml", "--out", "out", "-q"], ["build", "no-such.yaml", "--out", "out", "-q"],
+    ["build", "--out", "out", "--help"],
+]
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("argv", BUILD_ARGV, ids=" ".join)
+def test_build_answers_as_the_cli(project: Path, argv: list[str]) -> None:
+    both(argv, project)
+
+
+RENDER_ARGV = [
+    ["render", "state", "-f", "dot"], ["render", "state", "--view", "state:LISTEN", "--lang", "en"],
+    ["render", "state", "--view", "scenario:normal_close", "--theme", "dark", "-o", "o.svg"],
+    ["render", "state", "--naming", "linux", "--layers", "figure,note,linux", "--format=dot", "--output=o.svg"],
+    ["render", "state", "--naming", "ss", "-f", "dot"],
+    ["render", "state", "--view", "state:NOPE"], ["render", "state", "--view", "bogus"],
+    ["render", "state", "--layers", "nope", "-f", "dot"], ["render", "state", "--lang", "fr"],
+    ["render", "state", "-f", "png"], ["render", "state", "--spec", "no-such.yaml"],
+    ["render", "state", "--spec", "spec/tcp.yaml", "--view", "full", "-f", "dot", "-o", "o.svg"],
+]
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("argv", RENDER_ARGV, ids=" ".join)
+def test_render_state_answers_as_the_cli(project: Path, argv: list[str]) -> None:
+    both(argv, project, [project / "o.svg"])
