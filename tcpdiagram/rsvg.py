@@ -6,7 +6,7 @@ import ctypes
 import math
 import os
 from datetime import datetime, timezone
-from typing import Callable
+from typing import Any, Callable
 
 # Debian: librsvg2-2 and libcairo2 (librsvg2-bin, which the Makefile installs, depends on both).
 LIBRARIES = {"rsvg": "librsvg-2.so.2", "cairo": "libcairo.so.2", "gobject": "libgobject-2.0.so.0"}
@@ -73,7 +73,7 @@ class _Libs:
         _sig(c.cairo_version_string, ctypes.c_char_p, [])
 
 
-def _sig(fn: ctypes._CFuncPtr, restype: type | None, argtypes: list[type]) -> None:
+def _sig(fn: Any, restype: type | None, argtypes: list[type]) -> None:  # a ctypes function (its type is private)
     fn.restype = restype
     fn.argtypes = argtypes
 
