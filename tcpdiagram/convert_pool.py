@@ -1,13 +1,26 @@
-"""PNG/PDF conversions in worker processes that keep librsvg and the fonts loaded: both cores, one start each."""
+"""PNG/PDF conversions in long-lived worker processes that keep librsvg and the fonts loaded: both cores, one start
+each. Workers are `python -m tcpdiagram.convert_pool` (not multiprocessing: that re-imports the caller's main
+script and forks threads), fed pickled requests on stdin; kept for the process's next build (`serve`)."""
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+import pickle
+import queue
+import struct
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+from typing import IO
 
-_pool: ProcessPoolExecutor | None = None
+_HEADER = struct.Struct(">Q")
+Job = tuple[str, str, str | None, "Future[bytes]"]  # svg, format, SOURCE_DATE_EPOCH, result
+
+_lock = threading.Lock()
+_jobs: queue.Queue[Job | None] = queue.Queue()
+_workers: list[_Worker] = []
 
 
 def workers() -> int:
@@ -15,41 +28,125 @@ def workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def pool() -> ProcessPoolExecutor:
-    """The process's conversion pool, started on first use and kept (`serve` converts again after each edit).
-
-    Workers are spawned, not forked: the build has threads running (dot, MkDocs), which fork does not copy.
-    """
-    global _pool
-    if _pool is None:
-        _pool = ProcessPoolExecutor(workers(), mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=_warm)
-        atexit.register(shutdown)
-    return _pool
-
-
 def submit(svg: str, fmt: str) -> Future[bytes]:
-    """Convert in a worker; the future raises what convert.svg_to raises."""
-    from .convert import svg_to
-
-    return pool().submit(svg_to, svg, fmt)
+    """Convert in a worker; the future raises what convert.svg_to raises (ToolMissing, ToolFailed, UsageError)."""
+    future: Future[bytes] = Future()
+    with _lock:
+        if not _workers:
+            _workers.extend(_Worker(i) for i in range(workers()))
+            atexit.register(shutdown)
+    _jobs.put((svg, fmt, os.environ.get("SOURCE_DATE_EPOCH"), future))
+    return future
 
 
 def shutdown() -> None:
-    """Stop the workers (after the last build of the process)."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    """Stop the workers (at exit, or after the last build of the process)."""
+    with _lock:
+        stopping, _workers[:] = list(_workers), []
+    for _ in stopping:
+        _jobs.put(None)
+    for w in stopping:
+        w.stop()
 
 
-def _warm() -> None:
-    """Load librsvg, cairo and Pillow as the worker starts, while the build still renders and writes pages."""
-    from PIL import Image  # noqa: F401 - imported for its start-up cost only
+class _Worker:
+    """One converter process and the thread that feeds it jobs from the shared queue."""
 
-    from . import rsvg
+    def __init__(self, n: int) -> None:
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # this very tcpdiagram, first
+        path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+        self.proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram.convert_pool"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=path, PYTHONSAFEPATH="1"))
+        self.thread = threading.Thread(target=self._run, name=f"tcpdiagram-convert-{n}", daemon=True)
+        self.thread.start()
 
-    try:
-        rsvg.libs()
-    except rsvg.LibraryMissing:
-        pass  # the first conversion reports it
+    def _run(self) -> None:
+        from .errors import ToolFailed
+
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        while (job := _jobs.get()) is not None:
+            svg, fmt, epoch, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                _send(self.proc.stdin, (svg, fmt, epoch))
+                reply = _receive(self.proc.stdout)
+            except (OSError, EOFError, pickle.UnpicklingError):
+                future.set_exception(ToolFailed(f"the PNG/PDF converter process stopped (exit {self.proc.poll()})"))
+                continue
+            if reply[0] == "ok" and isinstance(reply[1], bytes):
+                future.set_result(reply[1])
+            else:
+                future.set_exception(_error(reply))
+
+    def stop(self) -> None:
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+            self.proc.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+def _send(stream: IO[bytes], obj: object) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _receive(stream: IO[bytes]) -> tuple[object, ...]:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    reply = pickle.loads(data)  # noqa: S301 - our own worker's reply
+    assert isinstance(reply, tuple)
+    return reply
+
+
+def _error(reply: tuple[object, ...]) -> Exception:
+    from .errors import ToolFailed, ToolMissing, UsageError
+
+    kind, args = reply[0], [str(a) for a in reply[1:]]
+    if kind == "missing":
+        return ToolMissing(args[0], args[1], where=args[2])
+    if kind == "usage":
+        return UsageError(args[0])
+    return ToolFailed(args[0])
+
+
+def _serve(stdin: IO[bytes], stdout: IO[bytes]) -> None:
+    """The worker: convert requests until stdin closes; errors go back as replies, never as tracebacks."""
+    from .convert import svg_to
+    from .errors import TcpDiagramError, ToolMissing, UsageError
+
+    while True:
+        try:
+            request = _receive(stdin)
+        except EOFError:
+            return
+        svg, fmt, epoch = (str(x) if x is not None else None for x in request)
+        assert svg is not None and fmt is not None
+        if epoch is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
+        reply: tuple[object, ...]
+        try:
+            reply = ("ok", svg_to(svg, fmt))
+        except ToolMissing as e:
+            reply = ("missing", e.tool, e.install, e.where)
+        except UsageError as e:
+            reply = ("usage", str(e))
+        except TcpDiagramError as e:
+            reply = ("failed", str(e))
+        except Exception as e:  # noqa: BLE001 - reported to the build as a failed conversion
+            reply = ("failed", f"converting to {fmt}: {type(e).__name__}: {e}")
+        _send(stdout, reply)
+
+
+if __name__ == "__main__":
+    _serve(sys.stdin.buffer, sys.stdout.buffer)

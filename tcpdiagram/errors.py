@@ -73,6 +73,7 @@ class ToolMissing(TcpDiagramError):
     def __init__(self, tool: str, install: str, where: str = "on PATH") -> None:
         self.tool = tool
         self.install = install
+        self.where = where
         super().__init__(f"{tool!r} not found {where}; install it with: {install}")
 
 
