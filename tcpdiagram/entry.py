@@ -1,4 +1,4 @@
-"""Console entry point: read argv once; an up-to-date `build` and `render state` run without typer, all else the CLI.
+"""Console entry point: read argv once; an up-to-date `build` and `render` run without typer, all else the full CLI.
 
 The fast commands take the CLI's options in their plain forms only (FAST: names, flags and choices as cli.py
 declares them; tests/test_entry.py checks the two against each other and runs both on the same argv). They
@@ -16,6 +16,7 @@ from pathlib import Path
 Opt = namedtuple("Opt", "names key flag default choices")
 BuildArgs = namedtuple("BuildArgs", "spec out langs strict quiet")
 RenderArgs = namedtuple("RenderArgs", "spec view lang naming layers theme format output")
+ScenarioArgs = namedtuple("ScenarioArgs", "scenario spec lang theme format output")
 
 
 def _choices(name: str) -> tuple[str, ...]:
@@ -44,6 +45,13 @@ FAST: dict[tuple[str, ...], tuple[tuple[Opt, ...], str | None]] = {
         Opt(("--format", "-f"), "format", False, "svg", "format"),
         Opt(("-o", "--output"), "output", False, None, None),
     ), None),
+    ("render", "scenario"): ((
+        Opt(("--spec",), "spec", False, None, None),
+        Opt(("--lang",), "lang", False, "zh", "lang"),
+        Opt(("--theme",), "theme", False, "light", "theme"),
+        Opt(("--format", "-f"), "format", False, "svg", "chart_format"),
+        Opt(("-o", "--output"), "output", False, None, None),
+    ), "scenario"),
 }
 
 
@@ -131,20 +139,39 @@ def up_to_date(argv: list[str]) -> BuildArgs | None:
         return None
 
 
-def render_state(argv: list[str]) -> bool:
-    """Run `render state` as cli.render_state does (load_checked, render.state.render_state, the same writes);
-    False, having written nothing, when the full CLI must run it instead."""
-    if argv[:2] != ["render", "state"]:
+def parse_render_scenario(args: list[str]) -> ScenarioArgs | None:
+    """`render scenario`'s options, or None (the full CLI then decides)."""
+    v = parse(args, *FAST[("render", "scenario")])
+    if v is None or v["scenario"] is None:
+        return None
+    path = {k: Path(str(v[k])) if v[k] is not None else None for k in ("spec", "output")}
+    return ScenarioArgs(str(v["scenario"]), path["spec"], str(v["lang"]), str(v["theme"]), str(v["format"]),
+                        path["output"])
+
+
+def render(argv: list[str]) -> bool:
+    """Run `render state` or `render scenario` as the CLI's commands do (load_checked, the same render function,
+    the same writes), an unchanged render read back from the render cache; False, having written nothing, when
+    the full CLI must run it instead."""
+    a: RenderArgs | ScenarioArgs | None
+    if argv[:2] == ["render", "state"]:
+        a = parse_render_state(argv[2:])
+    elif argv[:2] == ["render", "scenario"]:
+        a = parse_render_scenario(argv[2:])
+    else:
         return False
-    a = parse_render_state(argv[2:])
     if a is None or (a.output is None and a.format in ("png", "pdf")):
         return False  # the CLI's usage error: binary formats need -o FILE
     try:
-        from .render.state import render_state as run
-        from .specfile import load_checked
+        from .cache import render as cache
 
-        data = run(load_checked(a.spec), view=a.view, lang=a.lang, naming=a.naming, layers=a.layers,
-                   theme=a.theme, fmt=a.format)
+        entry = cache.key((*argv[:2], *map(str, a._replace(output=None))), a.spec) if a.format in cache.FORMATS \
+            else None
+        data = cache.get(entry) if entry else None
+        if data is None:
+            data = _render(a)
+            if entry:
+                cache.put(entry, data)
         if a.output is None:
             text = data.decode("utf-8")
         else:
@@ -158,6 +185,20 @@ def render_state(argv: list[str]) -> bool:
     return True
 
 
+def _render(a: RenderArgs | ScenarioArgs) -> bytes:
+    from .specfile import load_checked
+
+    spec = load_checked(a.spec)
+    if isinstance(a, ScenarioArgs):
+        from .render.scenario import render_scenario
+
+        return render_scenario(spec, a.scenario, lang=a.lang, theme=a.theme, fmt=a.format)
+    from .render.state import render_state
+
+    return render_state(spec, view=a.view, lang=a.lang, naming=a.naming, layers=a.layers, theme=a.theme,
+                        fmt=a.format)
+
+
 def main() -> None:
     argv = sys.argv[1:]
     try:
@@ -166,7 +207,7 @@ def main() -> None:
             if not opts.quiet:
                 sys.stderr.write(f"{opts.out} is up to date\n")
             sys.exit(0)
-        if render_state(argv):
+        if render(argv):
             sys.exit(0)
     except KeyboardInterrupt:  # as cli.main reports it
         sys.stderr.write("interrupted\n")

@@ -137,10 +137,14 @@ RENDER_ARGV = [
     ["render", "state", "--layers", "nope", "-f", "dot"], ["render", "state", "--lang", "fr"],
     ["render", "state", "-f", "png"], ["render", "state", "--spec", "no-such.yaml"],
     ["render", "state", "--spec", "spec/tcp.yaml", "--view", "full", "-f", "dot", "-o", "o.svg"],
+    ["render", "state", "--view", "full"], ["render", "state", "--view", "full"],  # the second: from the cache
+    ["render", "scenario", "normal_close"], ["render", "scenario", "normal_close", "--lang", "en", "-o", "o.svg"],
+    ["render", "scenario", "nope"], ["render", "scenario"], ["render", "scenario", "abort", "-f", "pdf"],
+    ["render", "scenario", "abort", "--theme=dark", "--format", "svg", "--output", "o.svg"],
 ]
 
 
 @pytest.mark.dot
-@pytest.mark.parametrize("argv", RENDER_ARGV, ids=" ".join)
+@pytest.mark.parametrize("argv", RENDER_ARGV, ids=lambda argv: " ".join(argv))
 def test_render_state_answers_as_the_cli(project: Path, argv: list[str]) -> None:
     both(argv, project, [project / "o.svg"])

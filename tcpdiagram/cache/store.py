@@ -12,7 +12,7 @@ _MAGIC = b"tcpdiagram-cache 1 "
 _DAY = 86400.0
 PRUNE_AFTER_DAYS = 60
 # Every kind of entry below the root, with its file suffix (prune walks these; jinja/ is Jinja2's own cache).
-KINDS = {"spec": "pickle", "layout": "svg", "convert": "bin"}
+KINDS = {"spec": "pickle", "layout": "svg", "convert": "bin", "render": "out"}
 PRUNED = (*KINDS, "jinja")
 
 
