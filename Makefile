@@ -8,7 +8,8 @@ STAMPS := .make-stamps
 
 APT_BUILD := graphviz fonts-noto-cjk fonts-wqy-microhei librsvg2-bin
 APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2
-APT_BENCH := $(APT_TEST) tshark  # tshark: the floor of the `trace` rows (and the marks cross-check in tests)
+APT_BENCH := $(APT_TEST) tshark plantuml npm  # tshark: the `trace` rows' floor; PlantUML, mermaid-cli (npm): side by side
+MERMAID_CLI := @mermaid-js/mermaid-cli@11
 
 .PHONY: build test lint bench check clean apt-build apt-test apt-bench
 
@@ -23,8 +24,13 @@ lint: $(STAMPS)/venv-test
 	$(VENV)/bin/ruff check tcpdiagram tests bench
 	$(VENV)/bin/mypy --strict tcpdiagram
 
-bench: apt-bench $(STAMPS)/venv-test
+bench: apt-bench $(STAMPS)/venv-test bench/.node/node_modules/.bin/mmdc
 	$(PY) bench/run.py
+
+# mermaid-cli in the project (git-ignored), driving Debian chromium: puppeteer downloads no browser.
+bench/.node/node_modules/.bin/mmdc:
+	mkdir -p bench/.node
+	cd bench/.node && PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error --prefix . $(MERMAID_CLI)
 
 check: $(STAMPS)/venv
 	$(VENV)/bin/tcpdiagram check
@@ -35,13 +41,13 @@ apt-build:
 	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 
-apt-test:
-	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+apt-bench:
+	@missing=$$(for p in $(APT_BENCH); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || command -v $$p >/dev/null || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 
-apt-bench:
-	@missing=$$(for p in $(APT_BENCH); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+apt-test:
+	@missing=$$(for p in $(APT_TEST); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; fi
 
