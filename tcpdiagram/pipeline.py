@@ -20,6 +20,7 @@ from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key,
                     read_marker, write_marker)
 
 if TYPE_CHECKING:
+    from .site.late import Late
     from .site.progress import Reporter
 
 __all__ = ["MARKER", "MARKER_TEXT", "DEFAULT_SOURCE_DATE_EPOCH", "BuildResult", "KeepWork", "build", "build_spec",
@@ -87,6 +88,7 @@ def build(
     quiet: bool = False,
     site: Path | None = None,
     keep_work: KeepWork | None = None,
+    late: Late | None = None,
 ) -> BuildResult:
     """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec with the Linux record
     beside it (stamp.linux_record: the file the key hashes).
@@ -113,7 +115,7 @@ def build(
     from .specfile import load_checked
 
     return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key),
-                      record=linux_record(spec_arg), keep_work=keep_work)
+                      record=linux_record(spec_arg), keep_work=keep_work, late=late)
 
 
 def _int(text: str | None) -> int:
@@ -130,6 +132,7 @@ def build_spec(
     stamp: tuple[str, Callable[[], str]] | None = None,
     record: Path | None = None,
     keep_work: KeepWork | None = None,
+    late: Late | None = None,
 ) -> BuildResult:
     """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
 
@@ -139,6 +142,7 @@ def build_spec(
     A failure at any step leaves `out` as it was and removes the temporary folder. Always builds.
     `stamp` is build()'s (key of the inputs before, how to compute it again): the marker records the
     key only when the inputs did not change while we built, so an edit made mid-build is never missed.
+    `late` (serve): PNG/PDF conversions not done when the pages are are left to late.finish(out) after the swap.
     """
     from .site.progress import Reporter
 
@@ -153,8 +157,10 @@ def build_spec(
     full.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
         try:
-            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work)
+            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late)
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
+            if late is not None and late.pending:
+                late.marker, key = (stamp, result.pages, result.files), None  # late.finish writes the real one
             write_marker(tmp, key, result.pages, result.files)
             faultpoints.reached("marker")
             guard(out)  # again: nothing may have appeared there while we worked
@@ -185,11 +191,12 @@ class _Made:
 def _make(
     spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, record: Path | None,
     keep_work: KeepWork | None = None,
+    late: Late | None = None,
 ) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
     State diagrams and PNG/PDF files come from the user cache (tcpdiagram/cache/) when their inputs are unchanged.
-    PNG/PDF conversions (rsvg-convert, ~0.3 s per PNG) run in threads while MkDocs builds: MkDocs sees
+    PNG/PDF conversions (convert_pool's worker processes) run while MkDocs builds: MkDocs sees
     empty stand-ins with the right names (so its link checks pass), the real files replace them after.
     """
     from .cache.convert import open_convert_cache
@@ -243,7 +250,7 @@ def _make(
                 f"--strict: MkDocs reported {len(warnings)} warning(s):" + "".join(f"\n  {w}" for w in warnings)
             )
         tick = report.bar("convert to PNG and PDF", len(todo))
-        for raster, data in conversions.results(tick):
+        for raster, data in conversions.results(tick) if late is None else late.split(conversions, langs[0]):
             _write(tmp, tmp / "diagrams" / raster.lang / raster.name, data)
             prefix = "" if raster.lang == langs[0] else f"{raster.lang}/"  # i18n: default language at the root
             _replace(tmp, tmp / "diagrams" / raster.lang / raster.name, tmp / "site" / f"{prefix}diagrams" / raster.name)

@@ -12,9 +12,12 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import SpecError, TcpDiagramError, UsageError
+
+if TYPE_CHECKING:
+    from .site.late import Late
 
 VERSION_PATH = "/__tcpdiagram__/version"
 POLL_SECONDS = 0.2  # how often the sources are looked at; an edit is rebuilt 0.2–0.4 s after it is saved
@@ -163,14 +166,16 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     """Serve until Ctrl-C or SIGTERM (errors.Terminated propagates: the CLI exits 130 or 143)."""
     from .pipeline import build, site_source
     from .specfile import resolve_spec
+    from .site.late import Late
     from .stamp import linux_record
 
     watched = [resolve_spec(spec_arg), linux_record(spec_arg), site_source()]
     version = Version()
     handler = type("BoundHandler", (Handler,), {"version": version})
     httpd = bind(port, handler, out / "site")
+    late = Late()  # pages first: the PNG/PDF still converting fill in after each swap
     try:
-        build(spec_arg, out=out)
+        build(spec_arg, out=out, late=late)
     except TcpDiagramError as e:
         if not (out / "site").is_dir():
             httpd.server_close()
@@ -181,6 +186,7 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     thread.start()
     sys.stderr.write(f"serving {url} (Ctrl-C to stop); watching {', '.join(map(str, watched))}\n")
     try:
+        _finish(late, out, version)
         before = snapshot(watched)
         while True:
             time.sleep(POLL_SECONDS)
@@ -189,15 +195,25 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
                 continue
             time.sleep(POLL_SECONDS)  # let an editor finish saving
             before = snapshot(watched)
+            late = Late()
             try:
-                build(spec_arg, out=out)
+                build(spec_arg, out=out, late=late)
             except Exception as e:  # noqa: BLE001 - serving goes on whatever a rebuild met; the page says it
                 version.bump(_failed(e))
                 continue
             version.bump()
+            _finish(late, out, version)
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def _finish(late: Late, out: Path, version: Version) -> None:
+    """Fill in the PNG/PDF a rebuild left converting (its pages are already served); a failure is shown."""
+    try:
+        late.finish(out)
+    except Exception as e:  # noqa: BLE001 - serving goes on; the page says it
+        version.bump(_failed(e))
 
 
 def _failed(e: Exception) -> str:

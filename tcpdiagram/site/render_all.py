@@ -116,10 +116,12 @@ class Conversions:
 
     def __init__(self, svgs: Mapping[Lang, Mapping[str, str]], todo: Sequence[Raster], cache: ConvertCache) -> None:
         self.cache = cache
-        self.started: list[tuple[Raster, str, tuple[Future[bytes], bool]]] = []
-        for r in todo:
-            svg = svgs[r.lang][r.source]
-            self.started.append((r, svg, cache.start(svg, r.fmt)))
+        started: dict[Raster, tuple[Future[bytes], bool]] = {}
+        # Largest first (PNG before PDF): the two workers then finish close together.
+        for r in sorted(todo, key=lambda r: (r.fmt != "png", -len(svgs[r.lang][r.source]))):
+            started[r] = cache.start(svgs[r.lang][r.source], r.fmt)
+        self.started = [(r, svgs[r.lang][r.source], started[r]) for r in todo]
+        self.kept = False  # site.late.Late took the unfinished ones: close() leaves them running
 
     def results(self, tick: Tick = lambda n: None) -> Iterator[tuple[Raster, bytes]]:
         """Each raster with its bytes, in order; the first failure is raised."""
@@ -129,5 +131,5 @@ class Conversions:
 
     def close(self) -> None:
         """Stop: drop what has not started (the worker processes stay for the next build of this process)."""
-        for _, _, (future, _) in self.started:
+        for _, _, (future, _) in [] if self.kept else self.started:
             future.cancel()

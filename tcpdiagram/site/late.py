@@ -1,0 +1,63 @@
+"""`serve`'s late conversions: a rebuilt site is swapped in as soon as its pages are done, and the PNG/PDF files
+still converting then fill in (each of their two names replaced atomically), the marker written last."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator
+
+if TYPE_CHECKING:
+    from .render_all import Conversions, Raster
+
+Stamp = tuple[str, Callable[[], str]]  # pipeline.build's key of the inputs, and how to compute it again
+
+
+class Late:
+    """Conversions one build leaves for after its swap; `finish` completes that build in place (one Late per
+    build: a failed build's pending files must never reach another build's folder)."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[Raster, Callable[[], bytes]]] = []
+        self.default_lang = ""
+        self.marker: tuple[Stamp | None, int, int] | None = None  # set by build_spec when files are pending
+
+    def split(self, conversions: Conversions, default_lang: str) -> Iterator[tuple[Raster, bytes]]:
+        """The conversions done by now (cached ones among them), in order; the others are kept for finish()."""
+        self.default_lang = default_lang
+        for raster, svg, started in conversions.started:
+            if started[0].done():
+                yield raster, conversions.cache.finish(svg, raster.fmt, started)
+            else:
+                self.pending.append((raster, _waiter(conversions, svg, raster.fmt, started)))
+        conversions.kept = True
+
+    def finish(self, out: Path) -> None:
+        """Write every pending file into the swapped-in build `out`, then its marker (with the key only when
+        the inputs are still those the build read, as build_spec does)."""
+        from ..fsutil import write_atomic
+        from ..stamp import write_marker
+
+        pending, self.pending = self.pending, []
+        if not pending or self.marker is None:
+            return
+        for raster, result in pending:
+            data = result()
+            target = out / "diagrams" / raster.lang / raster.name
+            write_atomic(target, data)
+            prefix = "" if raster.lang == self.default_lang else f"{raster.lang}/"
+            shown = out / "site" / f"{prefix}diagrams" / raster.name
+            link = shown.with_name(f".{shown.name}.late")
+            link.unlink(missing_ok=True)
+            os.link(target, link)
+            os.replace(link, shown)  # the empty stand-in MkDocs copied goes
+        (stamp, pages, files), self.marker = self.marker, None
+        key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
+        write_marker(out, key, pages, files)
+
+
+def _waiter(conversions: Conversions, svg: str, fmt: str, started: object) -> Callable[[], bytes]:
+    def wait() -> bytes:
+        return conversions.cache.finish(svg, fmt, started)  # type: ignore[arg-type]
+
+    return wait
