@@ -6,17 +6,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import UsageError
 from .stamp import MARKER
+
+TYPE_CHECKING = False  # not typing's: the up-to-date path (entry.py) imports little
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def guard(out: Path) -> None:
     """Refuse to replace anything that is not an earlier build: a link, a file, or a non-empty folder without
     the marker. The build and the console script's up-to-date answer (entry.py) both call this."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise UsageError(f"--out {str(out)!r} exists and is not a folder; refusing to replace it")
+        _refuse(f"--out {str(out)!r} exists and is not a folder; refusing to replace it")
     if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
-        raise UsageError(
+        _refuse(
             f"--out {str(out)!r} is not empty and has no {MARKER} marker, so it was not made by tcpdiagram; "
             "refusing to replace it (choose another --out, or empty it yourself)"
         )
@@ -30,6 +33,12 @@ def refuse_cwd(out: Path) -> None:
             f"--out {str(out)!r} is the folder you are in (or holds it): a build replaces its --out whole, which "
             "would leave you in a removed folder; choose a folder of its own, e.g. --out build"
         )
+
+
+def _refuse(message: str) -> NoReturn:
+    from .errors import UsageError  # only now: errors imports dataclasses, which the up-to-date path need not
+
+    raise UsageError(message)
 
 
 def split_langs(text: str) -> tuple[str, ...]:
