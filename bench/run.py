@@ -241,8 +241,8 @@ def scale_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
 
 
 def scenario_scale_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
-    """Builds (fresh --out, tool cache warm) of the spec with its scenarios ×1, ×2 and ×4: the marginal cost of a
-    scenario between ×2 and ×4 against the one between ×1 and ×2."""
+    """Builds (fresh --out, tool cache warm; best of n) of the spec with its scenarios ×1, ×2 and ×4: the marginal
+    cost of a scenario between ×2 and ×4 against the one between ×1 and ×2."""
     from scale_spec import with_scenarios
 
     text = (ROOT / "spec" / "tcp.yaml").read_text(encoding="utf-8")
@@ -254,14 +254,16 @@ def scenario_scale_rows(work: Path, env: dict[str, str], n: int) -> list[Row]:
         shutil.copytree(ROOT / "site", proj / "site")
         (proj / "spec").mkdir(parents=True)
         (proj / "spec" / "tcp.yaml").write_text(with_scenarios(text, times), encoding="utf-8")
-        ms[times] = median(lambda: run([TCPDIAGRAM, "build", "--out", str(proj / f"out-{next(counter)}"), "-q"],
-                                       proj, env), n)
+        build = [TCPDIAGRAM, "build", "-q", "--out"]
+        run(build + [str(proj / "warm-up")], proj, env)
+        # best of n: a busy neighbour only ever adds time, and a difference of medians can go negative
+        ms[times] = min(run(build + [str(proj / f"out-{next(counter)}")], proj, env) for _ in range(n))
     today = (ms[2] - ms[1]) / k
     at_4x = (ms[4] - ms[2]) / (2 * k)
     return [
         Row(f"build, {4 * k} scenarios (4×)", ms[4], "", None, f"{k}×: {ms[1]:.0f} ms, {2 * k}: {ms[2]:.0f} ms"),
         Row("marginal build cost per scenario at 4×", at_4x, f"≤ 1.2× today's {today:.0f} ms ({at_4x / today:.2f}×)",
-            at_4x <= 1.2 * today, "fresh --out, tool cache warm"),
+            0 < at_4x <= 1.2 * today, "fresh --out, tool cache warm, best of runs"),
     ]
 
 
