@@ -39,13 +39,15 @@ def submit(svg: str, fmt: str) -> Future[bytes]:
     return future
 
 
-def shutdown() -> None:
-    """Stop the workers (at exit, or after the last build of the process)."""
+def shutdown(kill: bool = False) -> None:
+    """Stop the workers (at exit, or after the last build of the process); `kill`: at once (one is stuck)."""
     with _lock:
         stopping, _workers[:] = list(_workers), []
     for _ in stopping:
         _jobs.put(None)
     for w in stopping:
+        if kill:
+            w.proc.kill()
         w.stop()
 
 
