@@ -82,12 +82,17 @@ class _Worker:
                 future.set_exception(_error(reply))
 
     def stop(self) -> None:
+        """End the process (stdin closed: it exits), then its feeding thread, then the pipes."""
         try:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()
             self.proc.wait(timeout=10)
         except (OSError, subprocess.TimeoutExpired):
             self.proc.kill()
+            self.proc.wait()
+        self.thread.join(timeout=10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
 
 def _send(stream: IO[bytes], obj: object) -> None:

@@ -1,5 +1,5 @@
 """Faults: builds killed (SIGKILL, SIGTERM) at every named point, the swap included; a full disk for the output
-and for the cache; a converter that outlives its timeout. OUT is whole at every moment and nothing stays behind.
+and for the cache; a conversion that outlives its timeout. OUT is whole at every moment and nothing stays behind.
 
 Builds pause at a point when TCPDIAGRAM_TEST_PAUSE_AT names it (tcpdiagram/faultpoints.py), say so on stderr,
 and are then killed there. Each build in a row is also the next build of the one killed before it: by the time
@@ -228,27 +228,24 @@ def test_a_cache_that_cannot_be_written_is_one_warning_at_most(project: Project,
 # ---- tools that outlive their timeout -------------------------------------------------------------------------
 
 
-def test_a_converter_timeout_kills_its_helpers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """rsvg-convert (here a stand-in script) that starts a helper and hangs: the timeout ends both."""
-    from tcpdiagram import convert
+def test_a_conversion_past_its_timeout_is_killed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PNG conversion (librsvg in a worker process of convert_pool) that outlasts its deadline: the build gets
+    ToolFailed, and the worker processes, which may be stuck inside librsvg, are killed, not left running."""
+    from tcpdiagram import convert_pool
+    from tcpdiagram.cache import convert as cache
     from tcpdiagram.errors import ToolFailed
 
-    pid_file = tmp_path / "helper.pid"
-    fake = tmp_path / "bin" / "rsvg-convert"
-    fake.parent.mkdir()
-    fake.write_text(textwrap.dedent(f"""\
-        #!/bin/sh
-        sleep 300 </dev/null >/dev/null 2>&1 &
-        echo $! > {pid_file}
-        exec sleep 300
-        """), encoding="utf-8")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
-    monkeypatch.setattr(convert, "TIMEOUT", 1.0)
-    with pytest.raises(ToolFailed, match="did not finish"):
-        convert.svg_to("<svg xmlns='http://www.w3.org/2000/svg'/>", "png")
-    helper = int(pid_file.read_text())
-    assert _gone(helper), "the converter's helper outlived the timeout"
+    big = "".join(f"<text x='{i % 50 * 40}' y='{i // 50 * 20}' font-size='12'>已建立连接 {i}</text>" for i in range(4000))
+    svg = f"<svg xmlns='http://www.w3.org/2000/svg' width='2000pt' height='1600pt'>{big}</svg>"
+    monkeypatch.setattr(cache, "TIMEOUT", 0.001)  # far less than this conversion takes
+    converter = cache.ConvertCache(None)
+    started = converter.start(svg, "png")
+    pids = [w.proc.pid for w in convert_pool._workers]
+    assert pids
+    with pytest.raises(ToolFailed, match="did not finish within"):
+        converter.finish(svg, "png", started)
+    assert all(_gone(pid) for pid in pids), "a converter process outlived the timeout"
+    assert convert_pool._workers == []  # the next build starts new ones
 
 
 def _gone(pid: int) -> bool:
