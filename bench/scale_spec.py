@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 _ID = re.compile(r"^( +- id: )([A-Za-z][A-Za-z0-9_]*)$", re.M)  # scenarios and their linux_rules
-_TITLE = re.compile(r"^(    title: \{zh: )([^,]*)(, en: )([^}]*)\}$", re.M)
+_TITLE = re.compile(r"^(    title: \{zh: )([^,\"]*)(, en: )([^}\"]*)\}$", re.M)  # plain scalars only
 
 
 def with_scenarios(text: str, times: int) -> str:
