@@ -38,8 +38,8 @@ def _pdf_family(value: str) -> str:
 def svg_to(svg: str, fmt: str) -> bytes:
     """Convert one SVG document to PNG (2×, alpha kept) or PDF (vector, fonts subset).
 
-    librsvg draws it into cairo as rsvg-convert does (the PDF is byte for byte rsvg-convert's; the PNG has its
-    pixels), loaded once per process: no process start and no font set-up per file.
+    librsvg draws it into cairo as rsvg-convert does (the PDF draws the same and is mostly byte for byte its
+    output; the PNG has its pixels), loaded once per process: no process start and no font set-up per file.
     """
     if fmt not in FORMATS:
         raise UsageError(f"cannot convert SVG to {fmt!r}; formats: {', '.join(FORMATS)}")
