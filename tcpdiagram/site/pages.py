@@ -16,7 +16,7 @@ from .catalog import Diagram, by_view, catalog, chart, observed, page_name
 from .cite import resolve
 from .mdtext import Md, anchor, code, link, md
 from .snippets import snippets
-from .steps import step_rows
+from .steps import StepRow, step_rows
 
 if TYPE_CHECKING:
     from .linux import Linux
@@ -177,6 +177,21 @@ class Helpers:
             return [d for d in self.diagrams if d.kind == "observed"]
         return [d for d in self.diagrams if d.kind == "state" and d.view.startswith(kind)]
 
+    def row_anchor(self, ident: str) -> Md:
+        """An empty element a table row can be linked to (`#tr-…`, from the site's diagrams)."""
+        return Md(f'<span class="tcp-anchor" id="{anchor(ident)}"></span>')
+
+    def player(self, spec: Spec, trace: Trace, rows: list[StepRow]) -> Md:
+        """The scenario player's mount point and its data (the build's own trace), escaped for a <script>."""
+        from .inline import data_labels
+        from .player import script_json, steps
+
+        keys = ("player", "player_prev", "player_next", "player_reset", "player_all", "player_start", "player_step")
+        labels = data_labels({k: strings.SITE_UI[self.lang][k] for k in keys})
+        data = script_json(steps(spec, trace, [r.time for r in rows]))
+        return Md(f'<div class="tcp-player" hidden{labels}></div>\n\n'
+                  f'<script type="application/json" id="tcp-player-data">{data}</script>')
+
     def snippets(self, d: Diagram) -> Md:
         return Md(snippets(d, self.lang))
 
@@ -225,5 +240,6 @@ def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace], linux: Linux
     for sc in spec.scenarios:
         rows = step_rows(spec, traces[sc.id], lang)
         pages[f"scenarios/{page_name(sc.id)}.md"] = render("scenario.md.j2", sub, scenario=sc, rows=rows,
+                                                           trace=traces[sc.id],
                                                            linux=run(spec, linux, sc.id, lang), linux_anchor=ANCHOR)
     return pages
