@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import jinja2
 
 from ..glossary import TERMS, Term
-from ..model import NAMING_TITLES, NAMINGS, Lang, NamingProfile, Reference, Spec, Text, Transition
+from ..model import NAMING_TITLES, NAMINGS, Lang, NamingProfile, Reference, Scenario, Spec, State, Text, Transition
 from ..trace import Trace
 from . import strings
 from .catalog import Diagram, by_view, catalog, chart, observed, page_name
@@ -177,6 +177,16 @@ class Helpers:
             return [d for d in self.diagrams if d.kind == "observed"]
         return [d for d in self.diagrams if d.kind == "state" and d.view.startswith(kind)]
 
+    def state_tags(self, state: State) -> Md:
+        from .search_terms import front_matter, state_terms
+
+        return front_matter(state_terms(self.spec, state))
+
+    def scenario_tags(self, scenario: Scenario) -> Md:
+        from .search_terms import front_matter, scenario_terms
+
+        return front_matter(scenario_terms(scenario))
+
     def row_anchor(self, ident: str) -> Md:
         """An empty element a table row can be linked to (`#tr-…`, from the site's diagrams)."""
         return Md(f'<span class="tcp-anchor" id="{anchor(ident)}"></span>')
@@ -194,6 +204,29 @@ class Helpers:
 
     def snippets(self, d: Diagram) -> Md:
         return Md(snippets(d, self.lang))
+
+    def downloads_matter(self) -> Md:
+        """The downloads page ranks below the pages it lists (its grid is not indexed at all)."""
+        from .search_terms import front_matter
+
+        return front_matter(boost=0.2)
+
+    def card(self, d: Diagram) -> Md:
+        """One diagram of the downloads grid: light and dark thumbnails, its files, a folded snippet per format."""
+        from .snippets import folded
+
+        ui = strings.SITE_UI[self.lang]
+        alt = md(d.title.get(self.lang))
+        thumbs = "".join(
+            f'[![{alt} ({ui[theme]})]({self.base}diagrams/{d.file(theme, "svg")}){{ loading=lazy }}]'
+            f'({self.base}diagrams/{d.file(theme, "svg")}){{ .tcp-thumb .tcp-on-{theme} }}'
+            for theme in ("light", "dark")
+        )
+        return Md(
+            f'<div class="tcp-card" markdown>\n\n<div class="tcp-thumbs" markdown>{thumbs}</div>\n\n'
+            f"**{alt}**\n{{ .tcp-card-title }}\n\n{self.files(d)}\n{{ .tcp-files }}\n\n"
+            f"{folded(d, self.lang)}\n\n</div>\n"
+        )
 
     def files(self, d: Diagram) -> Md:
         """Download links for every file of a diagram."""

@@ -127,7 +127,7 @@ def plugin() -> Any:
 def _with_base(config_json: str, lang: str) -> str:
     """Material's page config with `base` at the language's folder, so its search reads that language's index."""
     data = json.loads(config_json)
-    data["base"] = f"{data['base'].rstrip('/')}/{lang}" if data["base"] not in ("", ".") else lang
+    data["base"] = f"{data['base'].rstrip('/')}/{lang}/" if data["base"] not in ("", ".") else f"{lang}/"
     return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
 
 

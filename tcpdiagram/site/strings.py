@@ -42,3 +42,11 @@ SITE_UI: Mapping[Lang, Mapping[str, str]] = {
         "light": "light", "dark": "dark", "files": "Files", "snippets": "Embedding code",
     },
 }
+
+# Other names readers search a scenario by (Chinese textbooks use both); scenario ids the spec lacks are ignored.
+SEARCH_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "handshake": ("三次握手", "三路握手", "three-way handshake", "3-way handshake"),
+    "normal_close": ("四次挥手", "四次握手", "四路挥手", "four-way handshake", "four-way close", "connection termination"),
+    "simultaneous_close": ("同时关闭", "simultaneous close"),
+    "simultaneous_open": ("同时打开", "simultaneous open"),
+}

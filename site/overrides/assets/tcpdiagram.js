@@ -5,11 +5,22 @@
   "use strict";
   var MAX = 8;
 
+  var ICONS = { /* Material Design icons (Apache-2.0), drawn inline: no font needs the glyphs */
+    full: "M7 14H5v5h5v-2H7zm-2-4h2V7h3V5H5zm12 7h-3v2h5v-5h-2zM14 5v2h3v3h2V5z",
+    close: "M19 6.41 17.59 5 12 10.59 6.41 5 5 6.41 10.59 12 5 17.59 6.41 19 12 13.41 17.59 19 19 17.59 13.41 12z",
+    first: "M6 6h2v12H6zm3.5 6 8.5 6V6z"
+  };
+
+  function icon(name) {
+    return '<svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true"><path fill="currentColor" d="' +
+      ICONS[name] + '"/></svg>';
+  }
+
   function button(bar, text, label, handler) {
     var b = document.createElement("button");
     b.type = "button";
     b.className = "tcp-button md-button";
-    b.textContent = text;
+    if (ICONS[text]) b.innerHTML = icon(text); else b.textContent = text;
     b.title = label;
     b.setAttribute("aria-label", label);
     b.addEventListener("click", handler);
@@ -60,7 +71,7 @@
     function full(on) {
       fig.classList.toggle("tcp-full", on);
       document.documentElement.classList.toggle("tcp-noscroll", on);
-      fullBtn.textContent = on ? "✕" : "⛶";
+      fullBtn.innerHTML = icon(on ? "close" : "full");
       fullBtn.title = on ? d.labelZoomClose : d.labelZoomFull;
       fullBtn.setAttribute("aria-label", fullBtn.title);
       fullBtn.setAttribute("aria-pressed", on ? "true" : "false");
@@ -70,7 +81,7 @@
     button(bar, "+", d.labelZoomIn, function () { zoom(1.5); });
     button(bar, "−", d.labelZoomOut, function () { zoom(1 / 1.5); });
     button(bar, "1:1", d.labelZoomReset, reset);
-    var fullBtn = button(bar, "⛶", d.labelZoomFull, function () { full(!fig.classList.contains("tcp-full")); });
+    var fullBtn = button(bar, "full", d.labelZoomFull, function () { full(!fig.classList.contains("tcp-full")); });
     fullBtn.classList.add("tcp-fullscreen");
     fullBtn.setAttribute("aria-pressed", "false");
     var hint = document.createElement("span");
@@ -166,7 +177,7 @@
     var title = document.createElement("strong");
     title.textContent = d.labelPlayer;
     bar.appendChild(title);
-    button(bar, "⏮", d.labelPlayerReset, function () { go(-1); }).classList.add("tcp-reset");
+    button(bar, "first", d.labelPlayerReset, function () { go(-1); }).classList.add("tcp-reset");
     var prev = button(bar, "◀ " + d.labelPlayerPrev, d.labelPlayerPrev, function () { go(pos === null ? -1 : pos - 1); });
     var next = button(bar, d.labelPlayerNext + " ▶", d.labelPlayerNext, function () { go(pos === null ? 0 : pos + 1); });
     button(bar, d.labelPlayerAll, d.labelPlayerAll, function () { go(null); }).classList.add("tcp-all");

@@ -1,0 +1,49 @@
+"""Search keywords for generated pages (Material indexes front-matter `tags` with a high boost, shows none)."""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from ..model import Scenario, Spec, State
+from .mdtext import Md
+from .strings import SEARCH_ALIASES
+
+
+def state_terms(spec: Spec, state: State) -> list[str]:
+    """Every spelling of a state: RFC, Stevens, Linux and ss names, the labels in both languages, the names
+    with spaces (`time wait`), and the timers that end it (2MSL)."""
+    names = [state.names.get(n) for n in ("rfc", "stevens", "linux", "ss")]  # type: ignore[arg-type]
+    spaced = state.names.get("stevens").replace("_", " ").replace("-", " ").lower()
+    timers = [spec.event(t.event).duration for t in spec.transitions
+              if t.source == state.id and spec.event(t.event).kind == "timer"]
+    return _unique([*names, spaced, state.label.zh, *_segmented(state.label.zh), *(x for x in timers if x)])
+
+
+def _segmented(text: str) -> list[str]:
+    """`时间 等待` for 时间等待: the words jieba finds (Material splits Chinese the same way), when it is there."""
+    try:
+        import jieba
+    except ImportError:
+        return []
+    words = [w for w in jieba.cut(text) if w.strip()]
+    return [" ".join(words)] if len(words) > 1 else []
+
+
+def scenario_terms(scenario: Scenario) -> list[str]:
+    return _unique([scenario.title.zh, scenario.title.en, *SEARCH_ALIASES.get(scenario.id, ())])
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(x.strip() for x in items if x and x.strip()))
+
+
+def front_matter(tags: list[str] | None = None, boost: float | None = None) -> Md:
+    """A YAML front matter block; every value is a JSON string (valid YAML, spec text cannot break out)."""
+    lines = ["---"]
+    if tags:
+        lines.append("tags: [" + ", ".join(json.dumps(t, ensure_ascii=False) for t in tags) + "]")
+    if boost is not None:
+        lines.append(f"search: {{boost: {boost:g}}}")
+    lines.append("---")
+    return Md("\n".join(lines) + "\n\n")
