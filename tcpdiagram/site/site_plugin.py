@@ -118,8 +118,9 @@ def plugin() -> Any:
                     (site / name).unlink(missing_ok=True)
             page = site / "404.html"
             if page.is_file():
-                page.write_text(not_found(page.read_text(encoding="utf-8"), bool(config.site_url), langs, default,
-                                          _tops(site)), encoding="utf-8")
+                root = urlsplit(config.site_url).path or "/" if config.site_url else None
+                page.write_text(not_found(page.read_text(encoding="utf-8"), root, langs, default, _tops(site)),
+                                encoding="utf-8")
 
     return SitePlugin()
 
@@ -155,9 +156,10 @@ def _tops(site: Path) -> list[str]:
     return sorted(p.name for p in site.iterdir() if p.name not in ("404.html",))
 
 
-def not_found(page: str, absolute: bool, langs: list[str], default: str, tops: list[str]) -> str:
-    """The 404 page in every language; without a site URL its links become relative to a root found in the
-    browser (the first path segment that is one of the site's top-level names, else the folder of the URL)."""
+def not_found(page: str, root: str | None, langs: list[str], default: str, tops: list[str]) -> str:
+    """The 404 page in every language. `root` is the site URL's path: MkDocs made every link absolute from it.
+    Without one the links become relative to a root found in the browser (the first path segment that is one
+    of the site's top-level names, else the folder of the URL)."""
     parts = []
     for lang in langs:
         ui = SITE_UI.get(lang, SITE_UI["en"])  # type: ignore[call-overload]
@@ -165,11 +167,11 @@ def not_found(page: str, absolute: bool, langs: list[str], default: str, tops: l
         parts.append(
             f'<section lang="{html.escape(lang)}" class="tcp-404"><h1>404 · {html.escape(ui["not_found_title"])}</h1>'
             f'<p>{html.escape(ui["not_found_text"])}</p>'
-            f'<p><a href="/{home}">{html.escape(ui["not_found_home"])}</a></p></section>'
+            f'<p><a href="{html.escape(root or "/")}{home}">{html.escape(ui["not_found_home"])}</a></p></section>'
         )
     page = _NOT_FOUND.sub(lambda m: "\n".join(parts), page, 1)
     page = _ALTERNATE.sub("", page)
-    if absolute:
+    if root is not None:
         return page
     page = _ROOT_URL.sub(r"\1", page)
     script = (
