@@ -26,6 +26,10 @@ def _segmented(text: str) -> list[str]:
         import jieba
     except ImportError:
         return []
+    from .. import cachedir
+    from .mkdocs_run import _quiet_jieba
+
+    _quiet_jieba(cachedir.ensure(cachedir.folder()))  # the dictionary MkDocs' search loads later, cached as it does
     words = [w for w in jieba.cut(text) if w.strip()]
     return [" ".join(words)] if len(words) > 1 else []
 
