@@ -112,7 +112,7 @@ def figures(pg: Any) -> list[dict[str, Any]]:
     """Every inline diagram of the article: its key, kind, drawn size and whether it is displayed."""
     return pg.eval_on_selector_all(
         "article .tcp-figure",
-        "els => els.map(f => { const s = f.querySelector('svg'); const r = s.getBoundingClientRect();"
+        "els => els.map(f => { const s = f.querySelector('.tcp-view > svg'); const r = s.getBoundingClientRect();"
         " return {key: f.dataset.diagram, kind: f.dataset.kind, width: r.width, height: r.height,"
         " shown: r.width > 0 && getComputedStyle(f).display !== 'none', bar: !!f.querySelector('.tcp-zoombar')}; })",
     )
@@ -207,7 +207,7 @@ def test_search_gives_the_expected_first_result_per_language(desktop: Any, base_
 def _links_and_assets(pg: Any, url: str) -> set[str]:
     go(pg, url)
     pg.wait_for_load_state("networkidle")
-    return set(pg.eval_on_selector_all("a[href]", "els => els.map(a => a.href)"))
+    return set(pg.eval_on_selector_all("a[href]", "els => els.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"))
 
 
 def test_a_copy_under_a_sub_path_has_no_broken_link_or_asset(browser: Any, sub_url: str) -> None:
@@ -320,23 +320,23 @@ def test_one_viewer_per_diagram_with_zoom_and_pan(phone: Any, base_url: str) -> 
     fig = phone.locator(".tcp-figure[data-diagram='path-normal_close']")
     fig.locator(".tcp-fullscreen").click()
     assert phone.locator(".tcp-figure.tcp-full").count() == 1
-    box = fig.locator("svg").bounding_box()
+    box = fig.locator(".tcp-view > svg").bounding_box()
     assert box["width"] > 350 and box["height"] > 600, box
-    before = fig.locator("svg").get_attribute("viewBox")
+    before = fig.locator(".tcp-view > svg").get_attribute("viewBox")
     fig.locator(".tcp-zoombar button >> nth=0").click()
     fig.locator(".tcp-zoombar button >> nth=0").click()
-    zoomed = [float(x) for x in fig.locator("svg").get_attribute("viewBox").split()]
+    zoomed = [float(x) for x in fig.locator(".tcp-view > svg").get_attribute("viewBox").split()]
     assert zoomed[2] < float(before.split()[2]) / 2, (before, zoomed)
     shot(phone, "phone-zoomed-path")
     phone.mouse.move(200, 400)
     phone.mouse.down()
     phone.mouse.move(120, 300, steps=5)
     phone.mouse.up()
-    panned = [float(x) for x in fig.locator("svg").get_attribute("viewBox").split()]
+    panned = [float(x) for x in fig.locator(".tcp-view > svg").get_attribute("viewBox").split()]
     assert panned[0] > zoomed[0] and panned[1] > zoomed[1], (zoomed, panned)
     phone.keyboard.press("Escape")
     assert phone.locator(".tcp-figure.tcp-full").count() == 0
-    assert fig.locator("svg").get_attribute("viewBox") == before
+    assert fig.locator(".tcp-view > svg").get_attribute("viewBox") == before
 
 
 def test_dark_mode_recolours_the_inline_diagrams(browser: Any, base_url: str) -> None:

@@ -225,7 +225,7 @@ class Helpers:
         return Md(
             f'<div class="tcp-card" markdown>\n\n<div class="tcp-thumbs" markdown>{thumbs}</div>\n\n'
             f"**{alt}**\n{{ .tcp-card-title }}\n\n{self.files(d)}\n{{ .tcp-files }}\n\n"
-            f"{folded(d, self.lang)}\n\n</div>\n"
+            f'<div class="tcp-folds" markdown>\n\n{folded(d, self.lang)}\n\n</div>\n\n</div>\n'
         )
 
     def files(self, d: Diagram) -> Md:

@@ -64,7 +64,7 @@ def snippets(d: Diagram, lang: Lang) -> str:
             f'=== "{latex}"\n\n' + _fenced(latex_snippet(d), "latex"),
         ]
     )
-    return f'<div class="tcp-snippets" markdown data-search-exclude>\n\n{tabs}\n\n</div>'
+    return f'<div class="tcp-snippets" markdown data-search-exclude="true">\n\n{tabs}\n\n</div>'
 
 
 
