@@ -206,10 +206,10 @@ class Helpers:
         return Md(snippets(d, self.lang))
 
     def downloads_matter(self) -> Md:
-        """The downloads page ranks below the pages it lists (its grid is not indexed at all)."""
+        """The downloads page stays out of the search index: its 33 near-identical cards buried the real pages."""
         from .search_terms import front_matter
 
-        return front_matter(boost=0.2)
+        return front_matter(exclude=True)
 
     def card(self, d: Diagram) -> Md:
         """One diagram of the downloads grid: light and dark thumbnails, its files, a folded snippet per format."""

@@ -42,12 +42,14 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(x.strip() for x in items if x and x.strip()))
 
 
-def front_matter(tags: list[str] | None = None, boost: float | None = None) -> Md:
+def front_matter(tags: list[str] | None = None, boost: float | None = None, exclude: bool = False) -> Md:
     """A YAML front matter block; every value is a JSON string (valid YAML, spec text cannot break out)."""
     lines = ["---"]
     if tags:
         lines.append("tags: [" + ", ".join(json.dumps(t, ensure_ascii=False) for t in tags) + "]")
-    if boost is not None:
+    if exclude:
+        lines.append("search: {exclude: true}")
+    elif boost is not None:
         lines.append(f"search: {{boost: {boost:g}}}")
     lines.append("---")
     return Md("\n".join(lines) + "\n\n")

@@ -151,6 +151,16 @@ def split_search(site: Path, others: list[str]) -> None:
                        encoding="utf-8")
 
 
+_LINK_TAG = re.compile(r'<link rel="(stylesheet|icon)" href="([^"]+)">')
+_SCRIPT_TAG = re.compile(r'<script src="([^"]+)"></script>')
+
+
+def _written(start: str, url: str, end: str) -> str:
+    """A tag document.write()s with the found root before its (relative, trusted) URL."""
+    parts = [json.dumps(x).replace("</", "<\\/") for x in (start, url, end)]
+    return f"<script>document.write({parts[0]}+window.__tcpRoot+{parts[1]}+{parts[2]});</script>"
+
+
 def _tops(site: Path) -> list[str]:
     """The site's top-level names (`en`, `states`, `assets`…): the 404 script finds the site root by them."""
     return sorted(p.name for p in site.iterdir() if p.name not in ("404.html",))
@@ -182,6 +192,10 @@ def not_found(page: str, root: str | None, langs: list[str], default: str, tops:
         "document.write('<base href=\"'+root.replace(/\"/g,'%22')+'\">');})();</script>"
     )
     page = page.replace("<head>", "<head>" + script, 1)
+    # The browser's preload scanner fetches <link>/<script> URLs before the <base> above exists: write them
+    # from a script too, so every asset is asked for under the root.
+    page = _LINK_TAG.sub(lambda m: _written(f'<link rel="{m.group(1)}" href="', m.group(2), '">'), page)
+    page = _SCRIPT_TAG.sub(lambda m: _written('<script src="', m.group(1), '"></script>'), page)
 
     def config(m: re.Match[str]) -> str:
         data = json.loads(m.group(2))
