@@ -229,11 +229,35 @@ def build(spec: Spec, view: View) -> Diagram:
         if tier and tier.get(t.source) == tier.get(t.target) and _side(spec, t.source) > _side(spec, t.target):
             tail, head = head, tail  # a flat edge orders its tail left of its head: keep the textbook sides
             attrs.append("dir=back")
+        if view.kind == "state" and t.source != t.target:
+            same = {spec.state(t.source).group, spec.state(t.target).group}
+            inside = next(iter(same)) if len(same) == 1 and same <= {"active_close", "passive_close"} else ""
+            lines += _label_node(t, text, attrs, tail, head, titles, inside)
+            continue
         lines.append(f"  {tail} -> {head} [{', '.join(attrs)}];")
     lines += _legend(spec, view, pal, trs, marks)
     lines.append("}")
     title, desc = _title_desc(spec, view, len(states), len(trs))
     return Diagram(_graph_id(view), "\n".join(lines) + "\n", title, desc, titles)
+
+
+def _label_node(t: Transition, text: str, attrs: list[str], tail: str, head: str, titles: dict[str, str],
+                cluster: str) -> list[str]:
+    """A focus view's edge drawn through its label as a node: in a left-to-right layout the edges converging on
+    the focus state otherwise run through each other's labels (dot routes edges around nodes, not labels).
+    `cluster`: the group both ends sit in (the label joins it, so the edge stays inside), or ""."""
+    style = [a for a in attrs if not a.startswith(("id=", "label=", "fontcolor="))]
+    font = next((a for a in attrs if a.startswith("fontcolor=")), "")
+    lid = f"l_{re.sub(r'[^A-Za-z0-9_]', '_', t.id)}"
+    titles["label-" + t.id] = titles["tr-" + t.id]
+    titles["tr-" + t.id + "-from"] = titles["tr-" + t.id]
+    label = (f'{lid} [id={q("label-" + t.id)}, label={q(text)}, shape=plaintext, style="", fontsize=11, '
+             f'margin="0.04,0.02", width=0, height=0{", " + font if font else ""}];')
+    return [
+        f"  subgraph cluster_{cluster} {{ {label} }}" if cluster else f"  {label}",
+        f"  {tail} -> {lid} [id={q('tr-' + t.id + '-from')}, arrowhead=none, {', '.join(style)}];",
+        f"  {lid} -> {head} [id={q('tr-' + t.id)}, {', '.join(style)}];",
+    ]
 
 
 def _header(view: View, pal: Palette) -> list[str]:
@@ -334,6 +358,7 @@ def _legend(spec: Spec, view: View, pal: Palette, trs: list[Transition], marks: 
         cells.append(f'<TR><TD ALIGN="RIGHT">{_h(mark)}</TD><TD ALIGN="LEFT">{_h(text)}</TD></TR>')
     if not cells:
         return []
+    cells.append('<TR><TD COLSPAN="2" HEIGHT="3"></TD></TR>')  # keeps the last line sample off the frame
     table = (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3" STYLE="rounded" COLOR="{pal.cluster}">'
         f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{pal.muted}">{_h(word("legend", view.lang))}</FONT></TD></TR>'

@@ -19,7 +19,7 @@ PAIR = re.compile(
     r'<img [^>]*src="(?P=src)-dark\.svg#only-dark"\s*/?>\s*</p>'
 )
 _STATE = re.compile(r"^state-([A-Za-z][A-Za-z0-9_]*?)(-end)?$")
-_EDGE = re.compile(r"^tr-(.+)$")
+_EDGE = re.compile(r"^(?:tr|label)-(.+?)(?:-from)?$")  # a focus view draws an edge through its label node
 
 # Links for a state diagram: (state id) → href, (transition id) → href; None when a diagram has no links.
 Linker = Callable[[str, str], str | None]
