@@ -178,14 +178,14 @@ class Helpers:
         return [d for d in self.diagrams if d.kind == "state" and d.view.startswith(kind)]
 
     def state_tags(self, state: State) -> Md:
-        from .search_terms import front_matter, state_terms
+        from .search_terms import keywords, state_terms
 
-        return front_matter(state_terms(self.spec, state))
+        return keywords(state_terms(self.spec, state))
 
     def scenario_tags(self, scenario: Scenario) -> Md:
-        from .search_terms import front_matter, scenario_terms
+        from .search_terms import keywords, scenario_terms
 
-        return front_matter(scenario_terms(scenario))
+        return keywords(scenario_terms(scenario))
 
     def row_anchor(self, ident: str) -> Md:
         """An empty element a table row can be linked to (`#tr-…`, from the site's diagrams)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Iterable
 
 from ..model import Scenario, Spec, State
@@ -40,6 +41,17 @@ def scenario_terms(scenario: Scenario) -> list[str]:
 
 def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(x.strip() for x in items if x and x.strip()))
+
+
+KEYWORDS = re.compile(r"^<!-- tcpdiagram-search-keywords: (\[.*\]) -->\n\n", re.M)
+
+
+def keywords(tags: list[str]) -> Md:
+    """Keywords for the search index, as a comment site_plugin turns into the page's `tags` (front matter
+    would do, but a page with any front matter gets its <title> escaped differently by MkDocs). JSON with
+    `-` and `>` escaped, so nothing in it can end the comment."""
+    text = json.dumps(tags, ensure_ascii=False).replace("-", "\\u002d").replace(">", "\\u003e")
+    return Md(f"<!-- tcpdiagram-search-keywords: {text} -->\n\n")
 
 
 def front_matter(tags: list[str] | None = None, boost: float | None = None, exclude: bool = False) -> Md:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .inline import PAIR, dark_css, figure, inline_svg, key_of
+from .search_terms import KEYWORDS
 from .mdtext import anchor
 from .strings import SITE_UI
 
@@ -56,6 +57,14 @@ def plugin() -> Any:
             if DARK_CSS not in config.extra_css:
                 config.extra_css.append(DARK_CSS)
             return config
+
+        def on_page_markdown(self, markdown: str, *, page: Any, config: Any, files: Any) -> str:
+            """Search keywords the page carries in a comment (search_terms.keywords) become its `tags`."""
+            found = KEYWORDS.search(markdown)
+            if found is None:
+                return markdown
+            page.meta["tags"] = json.loads(found.group(1))
+            return markdown[: found.start()] + markdown[found.end():]
 
         @event_priority(100)  # before any plugin that looks at <img> (the search plugin reads the result)
         def on_page_content(self, html_text: str, *, page: Any, config: Any, files: Any) -> str:
