@@ -14,7 +14,7 @@ from .strings import SEARCH_ALIASES
 def state_terms(spec: Spec, state: State) -> list[str]:
     """Every spelling of a state: RFC, Stevens, Linux and ss names, the labels in both languages, the names
     with spaces (`time wait`), and the timers that end it (2MSL)."""
-    names = [state.names.get(n) for n in ("rfc", "stevens", "linux", "ss")]  # type: ignore[arg-type]
+    names = [state.names.get(n) for n in ("rfc", "stevens", "linux", "ss")]
     spaced = state.names.get("stevens").replace("_", " ").replace("-", " ").lower()
     timers = [spec.event(t.event).duration for t in spec.transitions
               if t.source == state.id and spec.event(t.event).kind == "timer"]
@@ -27,10 +27,10 @@ def _segmented(text: str) -> list[str]:
         import jieba
     except ImportError:
         return []
-    from .. import cachedir
+    from ..cache.store import ensure, folder
     from .mkdocs_run import _quiet_jieba
 
-    _quiet_jieba(cachedir.ensure(cachedir.folder()))  # the dictionary MkDocs' search loads later, cached as it does
+    _quiet_jieba(ensure(folder()))  # the dictionary MkDocs' search loads later, cached as it does
     words = [w for w in jieba.cut(text) if w.strip()]
     return [" ".join(words)] if len(words) > 1 else []
 
