@@ -172,7 +172,7 @@ def build(spec: Spec, view: View) -> Diagram:
 
     def node(s: State, did: str, svg_id: str) -> str:
         attrs = [f"id={q(svg_id)}", f"label={q(node_label(s, view.lang, view.naming))}"]
-        if s.id in loops and svg_id == "state-" + s.id:
+        if s.id in loops and svg_id == "state-" + s.id and view.kind != "state":
             attrs.append(f"xlabel={q(chr(10).join(f'{LOOP} {texts[i]}' for i in loops[s.id]))}")
         if view.kind == "scenario":
             peers = sorted(visited.get(svg_id, ()))
@@ -202,6 +202,19 @@ def build(spec: Spec, view: View) -> Diagram:
             lines.append(("  " if key else "") + node(s, dot_id[s.id], "state-" + s.id))
         if key:
             lines.append("  }")
+    for sid in (x for x in loops if view.kind == "state"):
+        # A focus view lists the loops in a node of their own beside the state (same column): an xlabel is
+        # placed after the layout, so edges and the group frame ran through it.
+        lid = f"loops_{dot_id[sid]}"
+        listing = "".join(f"{LOOP} {clean(texts[i])}\\l" for i in loops[sid])
+        node_line = (f'{lid} [id={q("loops-" + sid)}, label="{listing}", shape=plaintext, style="", fontsize=11, '
+                     'margin="0.04,0.02", width=0, height=0];')
+        group = spec.state(sid).group
+        lines.append(f"  subgraph cluster_{group} {{ {node_line} }}" if group in ("active_close", "passive_close")
+                     else f"  {node_line}")
+        lines.append(f"  {{ rank=same; {dot_id[sid]}; {lid}; }}")
+        lines.append(f"  {dot_id[sid]} -> {lid} [style=invis];")
+        titles["loops-" + sid] = "\n".join(texts[i] for i in loops[sid])
     if has_end and cid:
         lines.append(node(spec.state(cid), end_id, f"state-{cid}-{END}"))
 
