@@ -403,8 +403,10 @@ def test_downloads_grid_links_to_real_files(desktop: Any, base_url: str) -> None
         for href in links[:: max(1, len(links) // 16)]:
             response = desktop.request.get(href)
             assert response.status == 200 and len(response.body()) > 100, href
+        tops = desktop.eval_on_selector_all(".tcp-grid >> nth=1 >> .tcp-card", "els => els.map(e => e.offsetTop)")
+        assert tops.count(tops[0]) >= 3, tops  # three cards a row at 1280
         height = desktop.evaluate("document.documentElement.scrollHeight")
-        assert height < 9000, height
+        assert height < 130 * cards + 3000, (height, cards)
 
 
 SCREENS = ["", "states/time_wait/", "scenarios/normal_close/", "downloads/"]
