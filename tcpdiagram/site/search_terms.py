@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Iterable
 
@@ -31,7 +32,11 @@ def _segmented(text: str) -> list[str]:
     from .mkdocs_run import _quiet_jieba
 
     _quiet_jieba(ensure(folder()))  # the dictionary MkDocs' search loads later, cached as it does
-    words = [w for w in jieba.cut(text) if w.strip()]
+    jieba.setLogLevel(logging.CRITICAL)  # an unwritable cache is the build's one warning, not jieba's traceback
+    try:
+        words = [w for w in jieba.cut(text) if w.strip()]
+    finally:
+        jieba.setLogLevel(logging.WARNING)
     return [" ".join(words)] if len(words) > 1 else []
 
 
@@ -51,6 +56,8 @@ def keywords(tags: list[str]) -> Md:
     """Keywords for the search index, as a comment site_plugin turns into the page's `tags` (front matter
     would do, but a page with any front matter gets its <title> escaped differently by MkDocs). JSON with
     `-` and `>` escaped, so nothing in it can end the comment."""
+    if not tags:
+        return Md("")
     text = json.dumps(tags, ensure_ascii=False).replace("-", "\\u002d").replace(">", "\\u003e")
     return Md(f"<!-- tcpdiagram-search-keywords: {text} -->\n\n")
 
