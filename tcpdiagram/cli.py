@@ -175,12 +175,13 @@ def build(
     lang: Annotated[str, typer.Option("--lang", help=f"Languages to build, comma separated ({', '.join(LANGS)}).")] = ",".join(LANGS),
     strict: Annotated[bool, typer.Option("--strict", help="Fail on MkDocs warnings (broken links, anchors).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    site_url: Annotated[Optional[str], typer.Option("--site-url", help="Where the site will be published (https://user.github.io/tcpdiagram/): gives a sitemap and absolute 404 links. Default: site_url in site/mkdocs.yml, else none (every link relative, no sitemap).", show_default=False)] = None,
 ) -> None:
     """Build the bilingual site (OUT/site) and the embeddable diagrams (OUT/diagrams)."""
     from .outdir import split_langs
     from .pipeline import build as run
 
-    run(spec, out=out, langs=split_langs(lang), strict=strict, quiet=quiet)
+    run(spec, out=out, langs=split_langs(lang), strict=strict, quiet=quiet, site_url=site_url)
 
 
 @app.command()

@@ -89,6 +89,7 @@ def build(
     site: Path | None = None,
     keep_work: KeepWork | None = None,
     late: Late | None = None,
+    site_url: str | None = None,
 ) -> BuildResult:
     """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec with the Linux record
     beside it (stamp.linux_record: the file the key hashes).
@@ -98,12 +99,13 @@ def build(
     """
     start = time.monotonic()
     chosen = check_langs(langs)
+    site_url = check_site_url(site_url)
     out = Path(out)
     for w in prepare(out):  # refuse early, before any work
         sys.stderr.write(f"warning: {w}\n")
 
     def key() -> str:
-        return current_key(spec_arg, chosen, strict, site=site)
+        return current_key(spec_arg, chosen, strict, site=site, site_url=site_url)
 
     before = key()
     if is_up_to_date(out, before):
@@ -115,7 +117,19 @@ def build(
     from .specfile import load_checked
 
     return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key),
-                      record=linux_record(spec_arg), keep_work=keep_work, late=late)
+                      record=linux_record(spec_arg), keep_work=keep_work, late=late, site_url=site_url)
+
+
+def check_site_url(url: str | None) -> str | None:
+    """`--site-url`: an http(s) URL with a host, ending in `/` (MkDocs joins page paths to it); None stays None."""
+    if url is None or not url.strip():
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise UsageError(f"--site-url {url!r} is not an http(s) URL such as https://user.github.io/tcpdiagram/")
+    return url.strip() if url.strip().endswith("/") else url.strip() + "/"
 
 
 def _int(text: str | None) -> int:
@@ -133,6 +147,7 @@ def build_spec(
     record: Path | None = None,
     keep_work: KeepWork | None = None,
     late: Late | None = None,
+    site_url: str | None = None,
 ) -> BuildResult:
     """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
 
@@ -157,7 +172,7 @@ def build_spec(
     full.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
         try:
-            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late)
+            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late, check_site_url(site_url))
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
             if late is not None and late.pending:
                 late.marker, key = (stamp, result.pages, result.files), None  # late.finish writes the real one
@@ -192,6 +207,7 @@ def _make(
     spec: Spec, site: Path, tmp: Path, langs: tuple[Lang, ...], strict: bool, report: Reporter, record: Path | None,
     keep_work: KeepWork | None = None,
     late: Late | None = None,
+    site_url: str | None = None,
 ) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
@@ -241,7 +257,7 @@ def _make(
         faultpoints.reached("pages")
         report.step("build the site with MkDocs")
         warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
-                              cache_dir=cache)
+                              cache_dir=cache, site_url=site_url)
         faultpoints.reached("site")
         if keep_work is not None:
             keep_work(spec, langs, site, docs, generated)

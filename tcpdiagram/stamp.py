@@ -32,7 +32,8 @@ class _Key:
         self.h.update(raw)
 
 
-def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, site: Path | None = None) -> str:
+def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, site: Path | None = None,
+                site_url: str | None = None) -> str:
     """Hash of everything that can change `tcpdiagram build`'s output; the spec and site resolved as build() does.
 
     `site` is the pipeline's own override (tests pass one); the CLI leaves it None.
@@ -41,6 +42,7 @@ def current_key(spec_arg: Path | None, langs: tuple[str, ...], strict: bool, sit
     k.add("format", KEY_FORMAT)
     k.add("version", f"{__version__}\0{sys.version}\0{sys.implementation.cache_tag}\0{sys.platform}")
     k.add("options", f"{','.join(langs)}\0{int(bool(strict))}")
+    k.add("site-url", site_url or "")
     k.add("epoch", os.environ.get("SOURCE_DATE_EPOCH") or DEFAULT_SOURCE_DATE_EPOCH)
     k.add("spec", _read(resolve_spec(spec_arg)))
     k.add("linux-record", _read(linux_record(spec_arg)))

@@ -89,7 +89,7 @@ def test_every_hostile_path_gets_an_answer(served: Served) -> None:
 
 
 def test_head_says_what_get_sends(served: Served) -> None:
-    for path in ("/", "/en/", "/states/listen/", "/en/overview/", "/sitemap.xml", "/__tcpdiagram__/version"):
+    for path in ("/", "/en/", "/states/listen/", "/en/overview/", "/search/search_index.json", "/__tcpdiagram__/version"):
         got, got_headers, body = served.request("GET", path)
         head, head_headers, nothing = served.request("HEAD", path)
         assert (got, head) == (200, 200) and nothing == b""

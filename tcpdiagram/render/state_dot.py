@@ -172,7 +172,7 @@ def build(spec: Spec, view: View) -> Diagram:
 
     def node(s: State, did: str, svg_id: str) -> str:
         attrs = [f"id={q(svg_id)}", f"label={q(node_label(s, view.lang, view.naming))}"]
-        if s.id in loops and svg_id == "state-" + s.id:
+        if s.id in loops and svg_id == "state-" + s.id and view.kind != "state":
             attrs.append(f"xlabel={q(chr(10).join(f'{LOOP} {texts[i]}' for i in loops[s.id]))}")
         if view.kind == "scenario":
             peers = sorted(visited.get(svg_id, ()))
@@ -202,6 +202,19 @@ def build(spec: Spec, view: View) -> Diagram:
             lines.append(("  " if key else "") + node(s, dot_id[s.id], "state-" + s.id))
         if key:
             lines.append("  }")
+    for sid in (x for x in loops if view.kind == "state"):
+        # A focus view lists the loops in a node of their own beside the state (same column): an xlabel is
+        # placed after the layout, so edges and the group frame ran through it.
+        lid = f"loops_{dot_id[sid]}"
+        listing = "".join(f"{LOOP} {clean(texts[i])}\\l" for i in loops[sid])
+        node_line = (f'{lid} [id={q("loops-" + sid)}, label="{listing}", shape=plaintext, style="", fontsize=11, '
+                     'margin="0.04,0.02", width=0, height=0];')
+        group = spec.state(sid).group
+        lines.append(f"  subgraph cluster_{group} {{ {node_line} }}" if group in ("active_close", "passive_close")
+                     else f"  {node_line}")
+        lines.append(f"  {{ rank=same; {dot_id[sid]}; {lid}; }}")
+        lines.append(f"  {dot_id[sid]} -> {lid} [style=invis];")
+        titles["loops-" + sid] = "\n".join(texts[i] for i in loops[sid])
     if has_end and cid:
         lines.append(node(spec.state(cid), end_id, f"state-{cid}-{END}"))
 
@@ -229,11 +242,35 @@ def build(spec: Spec, view: View) -> Diagram:
         if tier and tier.get(t.source) == tier.get(t.target) and _side(spec, t.source) > _side(spec, t.target):
             tail, head = head, tail  # a flat edge orders its tail left of its head: keep the textbook sides
             attrs.append("dir=back")
+        if view.kind == "state" and t.source != t.target:
+            same = {spec.state(t.source).group, spec.state(t.target).group}
+            inside = next(iter(same)) if len(same) == 1 and same <= {"active_close", "passive_close"} else ""
+            lines += _label_node(t, text, attrs, tail, head, titles, inside)
+            continue
         lines.append(f"  {tail} -> {head} [{', '.join(attrs)}];")
     lines += _legend(spec, view, pal, trs, marks)
     lines.append("}")
     title, desc = _title_desc(spec, view, len(states), len(trs))
     return Diagram(_graph_id(view), "\n".join(lines) + "\n", title, desc, titles)
+
+
+def _label_node(t: Transition, text: str, attrs: list[str], tail: str, head: str, titles: dict[str, str],
+                cluster: str) -> list[str]:
+    """A focus view's edge drawn through its label as a node: in a left-to-right layout the edges converging on
+    the focus state otherwise run through each other's labels (dot routes edges around nodes, not labels).
+    `cluster`: the group both ends sit in (the label joins it, so the edge stays inside), or ""."""
+    style = [a for a in attrs if not a.startswith(("id=", "label=", "fontcolor="))]
+    font = next((a for a in attrs if a.startswith("fontcolor=")), "")
+    lid = f"l_{re.sub(r'[^A-Za-z0-9_]', '_', t.id)}"
+    titles["label-" + t.id] = titles["tr-" + t.id]
+    titles["tr-" + t.id + "-from"] = titles["tr-" + t.id]
+    label = (f'{lid} [id={q("label-" + t.id)}, label={q(text)}, shape=plaintext, style="", fontsize=11, '
+             f'margin="0.04,0.02", width=0, height=0{", " + font if font else ""}];')
+    return [
+        f"  subgraph cluster_{cluster} {{ {label} }}" if cluster else f"  {label}",
+        f"  {tail} -> {lid} [id={q('tr-' + t.id + '-from')}, arrowhead=none, {', '.join(style)}];",
+        f"  {lid} -> {head} [id={q('tr-' + t.id)}, {', '.join(style)}];",
+    ]
 
 
 def _header(view: View, pal: Palette) -> list[str]:
@@ -334,6 +371,7 @@ def _legend(spec: Spec, view: View, pal: Palette, trs: list[Transition], marks: 
         cells.append(f'<TR><TD ALIGN="RIGHT">{_h(mark)}</TD><TD ALIGN="LEFT">{_h(text)}</TD></TR>')
     if not cells:
         return []
+    cells.append('<TR><TD COLSPAN="2" HEIGHT="3"></TD></TR>')  # keeps the last line sample off the frame
     table = (
         f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3" STYLE="rounded" COLOR="{pal.cluster}">'
         f'<TR><TD COLSPAN="2" ALIGN="LEFT"><FONT COLOR="{pal.muted}">{_h(word("legend", view.lang))}</FONT></TD></TR>'

@@ -105,10 +105,13 @@ def build_site(
     langs: Sequence[str],
     generated: Sequence[str],
     cache_dir: Path | None,
+    site_url: str | None = None,
 ) -> list[str]:
     """Build the site; return the warnings MkDocs logged (strictness is the caller's decision).
 
     `cache_dir` (the user cache; None for none) keeps compiled Jinja2 templates and jieba's dictionary.
+    `site_url` (from `build --site-url`) replaces mkdocs.yml's `site_url`; with neither, every link is relative
+    and no sitemap is written.
 
     MkDocs' own `strict` stays off: a strict abort would hide the later warnings, and we want them all.
     """
@@ -116,6 +119,8 @@ def build_site(
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from .site_plugin import plugin as site_plugin
 
     _quiet_jieba(cache_dir)
     raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - the site's own config
@@ -142,7 +147,9 @@ def build_site(
             nav=nav,
             extra=extra,
             strict=False,
+            **({"site_url": site_url} if site_url else {}),
         )
+        config.plugins["tcpdiagram-site"] = site_plugin()
         if cache_dir is not None:
             config.plugins["tcpdiagram-jinja-cache"] = _cache_plugin(cache_dir)
         from . import html_titles

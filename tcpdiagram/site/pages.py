@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any, Mapping
 import jinja2
 
 from ..glossary import TERMS, Term
-from ..model import NAMING_TITLES, NAMINGS, Lang, NamingProfile, Reference, Spec, Text, Transition
+from ..model import NAMING_TITLES, NAMINGS, Lang, NamingProfile, Reference, Scenario, Spec, State, Text, Transition
 from ..trace import Trace
 from . import strings
 from .catalog import Diagram, by_view, catalog, chart, observed, page_name
 from .cite import resolve
 from .mdtext import Md, anchor, code, link, md
 from .snippets import snippets
-from .steps import step_rows
+from .steps import StepRow, step_rows
 
 if TYPE_CHECKING:
     from .linux import Linux
@@ -177,8 +177,56 @@ class Helpers:
             return [d for d in self.diagrams if d.kind == "observed"]
         return [d for d in self.diagrams if d.kind == "state" and d.view.startswith(kind)]
 
+    def state_tags(self, state: State) -> Md:
+        from .search_terms import keywords, state_terms
+
+        return keywords(state_terms(self.spec, state))
+
+    def scenario_tags(self, scenario: Scenario) -> Md:
+        from .search_terms import keywords, scenario_terms
+
+        return keywords(scenario_terms(scenario))
+
+    def row_anchor(self, ident: str) -> Md:
+        """An empty element a table row can be linked to (`#tr-…`, from the site's diagrams)."""
+        return Md(f'<span class="tcp-anchor" id="{anchor(ident)}"></span>')
+
+    def player(self, spec: Spec, trace: Trace, rows: list[StepRow]) -> Md:
+        """The scenario player's mount point and its data (the build's own trace), escaped for a <script>."""
+        from .inline import data_labels
+        from .player import script_json, steps
+
+        keys = ("player", "player_prev", "player_next", "player_reset", "player_all", "player_start", "player_step")
+        labels = data_labels({k: strings.SITE_UI[self.lang][k] for k in keys})
+        data = script_json(steps(spec, trace, [r.time for r in rows]))
+        return Md(f'<div class="tcp-player" hidden{labels}></div>\n\n'
+                  f'<script type="application/json" id="tcp-player-data">{data}</script>')
+
     def snippets(self, d: Diagram) -> Md:
         return Md(snippets(d, self.lang))
+
+    def downloads_matter(self) -> Md:
+        """The downloads page stays out of the search index: its 33 near-identical cards buried the real pages."""
+        from .search_terms import front_matter
+
+        return front_matter(exclude=True)
+
+    def card(self, d: Diagram) -> Md:
+        """One diagram of the downloads grid: light and dark thumbnails, its files, a folded snippet per format."""
+        from .snippets import folded
+
+        ui = strings.SITE_UI[self.lang]
+        alt = md(d.title.get(self.lang))
+        thumbs = "".join(
+            f'[![{alt} ({ui[theme]})]({self.base}diagrams/{d.file(theme, "svg")}){{ loading=lazy }}]'
+            f'({self.base}diagrams/{d.file(theme, "svg")}){{ .tcp-thumb .tcp-on-{theme} }}'
+            for theme in ("light", "dark")
+        )
+        return Md(
+            f'<div class="tcp-card" markdown>\n\n<div class="tcp-thumbs" markdown>{thumbs}</div>\n\n'
+            f"**{alt}**\n{{ .tcp-card-title }}\n\n{self.files(d)}\n{{ .tcp-files }}\n\n"
+            f'<div class="tcp-folds" markdown>\n\n{folded(d, self.lang)}\n\n</div>\n\n</div>\n'
+        )
 
     def files(self, d: Diagram) -> Md:
         """Download links for every file of a diagram."""
@@ -225,5 +273,6 @@ def site_pages(spec: Spec, lang: Lang, traces: Mapping[str, Trace], linux: Linux
     for sc in spec.scenarios:
         rows = step_rows(spec, traces[sc.id], lang)
         pages[f"scenarios/{page_name(sc.id)}.md"] = render("scenario.md.j2", sub, scenario=sc, rows=rows,
+                                                           trace=traces[sc.id],
                                                            linux=run(spec, linux, sc.id, lang), linux_anchor=ANCHOR)
     return pages

@@ -64,5 +64,13 @@ def snippets(d: Diagram, lang: Lang) -> str:
             f'=== "{latex}"\n\n' + _fenced(latex_snippet(d), "latex"),
         ]
     )
-    return f'<div class="tcp-snippets" markdown data-search-exclude>\n\n{tabs}\n\n</div>'
+    return f'<div class="tcp-snippets" markdown data-search-exclude="true">\n\n{tabs}\n\n</div>'
 
+
+
+def folded(d: Diagram, lang: Lang) -> str:
+    """One folded block per format (pymdownx.details), each holding its snippet as a fenced code block."""
+    h, m, latex = TAB_TITLES[lang]
+    blocks = ((h, html_snippet(d, lang), "html"), (m, markdown_snippet(d, lang), "markdown"),
+              (latex, latex_snippet(d), "latex"))
+    return "\n\n".join(f'??? "{title}"\n\n' + _fenced(code, language) for title, code, language in blocks)
