@@ -34,6 +34,7 @@ FAST: dict[tuple[str, ...], tuple[tuple[Opt, ...], str | None]] = {
         Opt(("--lang",), "lang", False, "zh,en", None),
         Opt(("--strict",), "strict", True, False, None),
         Opt(("--quiet", "-q"), "quiet", True, False, None),
+        Opt(("--site-url",), "site_url", False, None, None),
     ), "spec"),
     ("render", "state"): ((
         Opt(("--spec",), "spec", False, None, None),
@@ -96,7 +97,7 @@ def parse_build(args: list[str]) -> BuildArgs | None:
     from .outdir import split_langs
 
     v = parse(args, *FAST[("build",)])
-    if v is None:
+    if v is None or v["site_url"] is not None:  # a URL is checked and keyed by pipeline.build: the full CLI
         return None
     spec = Path(str(v["spec"])) if v["spec"] is not None else None
     return BuildArgs(spec, Path(str(v["out"])), split_langs(str(v["lang"])), bool(v["strict"]), bool(v["quiet"]))
