@@ -136,11 +136,11 @@ def simulate(
     """Run a scenario on the spec's transitions and print what each peer did."""
     import json
 
-    from .simulate import simulate as run
+    from .api import simulate as run
     from .trace import trace_to_json, trace_to_text
 
     s = _load(_spec(spec, legacy, f"simulate {scenario}"))
-    trace = run(s, scenario, numeric=numeric)
+    trace = run(scenario, numeric=numeric, spec=s)
     if format == "json":
         typer.echo(json.dumps(trace_to_json(trace), ensure_ascii=False, indent=2, sort_keys=True))
     else:
@@ -157,14 +157,14 @@ def render_state(
     layers: Annotated[str, typer.Option("--layers", help=f"Comma list from {','.join(LAYERS)} (default: {','.join(DEFAULT_LAYERS)}; state views: all).")] = "",
     theme: Annotated[Theme, typer.Option("--theme", click_type=_choice(THEMES))] = "light",
     format: Annotated[StateFormat, typer.Option("--format", "-f", click_type=_choice(STATE_FORMATS))] = "svg",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg/dot when omitted).")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg, dot, mermaid, plantuml when omitted).")] = None,
     legacy: LegacySpec = None,
 ) -> None:
     """Render the state diagram (full machine, a scenario's path, or one state's neighbourhood)."""
-    from .render.state import render_state as run
+    from .api import state_diagram
 
     s = _load(_spec(spec, legacy, "render state"))
-    data = run(s, view=view, lang=lang, naming=naming, layers=layers, theme=theme, fmt=format)
+    data = state_diagram(view, lang, naming, layers, theme, spec=s).to(format)
     _write(data, output, binary=format in RASTER_FORMATS)
 
 
@@ -175,14 +175,14 @@ def render_scenario(
     lang: Annotated[Lang, typer.Option("--lang", click_type=_choice(LANGS))] = "zh",
     theme: Annotated[Theme, typer.Option("--theme", click_type=_choice(THEMES))] = "light",
     format: Annotated[ChartFormat, typer.Option("--format", "-f", click_type=_choice(CHART_FORMATS))] = "svg",
-    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg when omitted).")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Output file (stdout for svg, mermaid, plantuml when omitted).")] = None,
     legacy: LegacySpec = None,
 ) -> None:
     """Render a scenario's sequence chart, with segments in flight drawn as slanted arrows."""
-    from .render.scenario import render_scenario as run
+    from .api import sequence_chart
 
     s = _load(_spec(spec, legacy, f"render scenario {scenario}"))
-    data = run(s, scenario, lang=lang, theme=theme, fmt=format)
+    data = sequence_chart(scenario, lang, theme, spec=s).to(format)
     _write(data, output, binary=format in RASTER_FORMATS)
 
 
