@@ -1,4 +1,4 @@
-"""PlantUML text of a state view and of a scenario's sequence; spec text written as `&#N;` entities."""
+"""PlantUML text of a state view and of a scenario's sequence; spec text written with `<U+XXXX>` escapes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ _SAFE = set(" _.,/+=()")
 
 
 def text(value: str) -> str:
-    """Spec text for a PlantUML label: letters, digits (any script) and a few signs kept, the rest `&#N;`."""
-    return "\\n".join("".join(ch if ch.isalnum() or ch in _SAFE else f"&#{ord(ch)};" for ch in line)
+    """Spec text for a PlantUML label: letters, digits (any script) and a few signs kept, the rest `<U+XXXX>`.
+
+    Not `&#N;`: PlantUML 1.2020 decodes those through a regex replacement, where a backslash or `$` fails.
+    """
+    return "\\n".join("".join(ch if ch.isalnum() or ch in _SAFE else f"<U+{ord(ch):04X}>" for ch in line)
                       for line in value.split("\n"))
 
 
