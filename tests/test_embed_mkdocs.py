@@ -45,6 +45,7 @@ title: 第三讲
 ```tcpdiagram
 scenario: simultaneous_close
 lang: en
+theme: light
 ```
 
 客户端走过的路径（浅色与深色各一张）：
@@ -116,8 +117,9 @@ def test_a_course_site_builds_with_two_fences_and_a_light_dark_pair(tmp_path: Pa
                 assert ref in mine
     assert "scenario: nope" in zh  # the fence inside another code block stayed code
     assert not [el for s in zh_svgs for el in s.iter() if el.tag in (SVG + "script", SVG + "foreignObject")]
-    (en_svg,) = svgs(en)
-    assert "TIME-WAIT" in ET.tostring(en_svg, encoding="unicode")  # naming: rfc, English from the page
+    light, dark = svgs(en)  # theme: both is the default
+    assert "TIME-WAIT" in ET.tostring(light, encoding="unicode")  # naming: rfc, English from the page
+    assert 'class="tcpdiagram tcpdiagram-dark"' in en and light.get("id") != dark.get("id")
 
 
 @pytest.mark.parametrize(("fence", "line", "message"), [

@@ -82,7 +82,7 @@ class Renderer:
 
         if "scenario" in options and "view" in options:
             raise BlockError("give 'scenario' (a sequence chart) or 'view' (a state diagram), not both", where("view"))
-        theme = opt("theme", "light") or "light"
+        theme = opt("theme", "both") or "both"
         if theme not in BLOCK_THEMES:
             raise BlockError(f"unknown theme {theme!r}; use one of: {', '.join(BLOCK_THEMES)}", where("theme"))
         spec = self._spec(opt("spec"))
