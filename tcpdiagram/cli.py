@@ -236,6 +236,18 @@ def trace_cmd(
 
 
 @app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="A new or empty folder.", show_default=False)],
+) -> None:
+    """Write an editable project: DIR/spec/tcp.yaml (with its schema), DIR/spec/linux-record.json, DIR/site/."""
+    from .project_init import init_project
+
+    files = init_project(folder)
+    typer.echo(f"wrote {len(files)} files into {folder}: spec/tcp.yaml, spec/linux-record.json, site/")
+    typer.echo(f"next: cd {folder} && tcpdiagram check && tcpdiagram build")
+
+
+@app.command()
 def verify(
     scenarios: Annotated[Optional[list[str]], typer.Argument(metavar="SCENARIO", help="Scenario ids (default: all).", show_default=False)] = None,
     runs: Annotated[int, typer.Option("--runs", min=1, help="Runs per scenario; every run must agree.")] = 5,
