@@ -16,7 +16,7 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Sequence, Union
 
 from .errors import UsageError
 
@@ -51,17 +51,17 @@ class Diagram:
     """A rendered diagram: `.svg` text, `.to(fmt)` bytes, `.save(path)`; Jupyter shows it through `_repr_svg_`."""
 
     name: str  # state-full, path-<scenario>, state-<STATE>, scenario-<scenario>
-    _svg: object = field(repr=False, compare=False)  # a callable giving the SVG text (rendered on first use)
-    _texts: object = field(repr=False, compare=False)  # a callable: format name → text (mermaid, plantuml, dot)
+    _svg: Callable[[], str] = field(repr=False, compare=False)  # gives the SVG text (rendered on first use)
+    _texts: Callable[[str], str] = field(repr=False, compare=False)  # format name → text (mermaid, plantuml, dot)
 
     @cached_property
     def svg(self) -> str:
         """The SVG document (UTF-8 text with its XML declaration), as `tcpdiagram render` writes it."""
-        return self._svg()  # type: ignore[operator,no-any-return]
+        return self._svg()
 
     def text(self, fmt: str) -> str:
         """The diagram as text for another tool: "mermaid", "plantuml" (and "dot" for state diagrams)."""
-        return self._texts(fmt)  # type: ignore[operator,no-any-return]
+        return self._texts(fmt)
 
     def inline_svg(self, prefix: str | None = None) -> str:
         """The SVG for inlining in HTML: no XML declaration, every id and reference prefixed (default: a prefix
@@ -150,7 +150,7 @@ def sequence_chart(scenario: str, lang: str = "zh", theme: str = "light", spec: 
     check_options(lang, theme)
     trace = simulate(scenario, spec=s)
     return Diagram(f"scenario-{scenario}", lambda: _chart_svg(s, trace, lang, theme),
-                   lambda fmt: _chart_text(s, trace, LANGS[LANGS.index(lang)], theme, fmt))  # type: ignore[arg-type]
+                   lambda fmt: _chart_text(s, trace, LANGS[LANGS.index(lang)], theme, fmt))
 
 
 def _chart_svg(spec: Spec, trace: Trace, lang: str, theme: str) -> str:

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import UsageError
+from .fsutil import umask
 from .specfile import PACKAGE, bundled
 
 SCHEMA_LINE = "# yaml-language-server: $schema="
@@ -37,9 +38,9 @@ def init_project(folder: Path) -> list[Path]:
         shutil.copyfile(PACKAGE / "data" / "spec.schema.json", tmp / "spec" / SCHEMA_NAME)
         shutil.copyfile(bundled("spec/linux-record.json"), tmp / "spec" / "linux-record.json")
         shutil.copytree(bundled("site"), tmp / "site", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        for path in tmp.rglob("*"):
-            os.chmod(path, 0o755 if path.is_dir() else 0o644)
-        os.chmod(tmp, 0o755)
+        mask = umask()  # mkdtemp makes 0700 and the wheel's files may be read-only: the usual modes instead
+        for path in [tmp, *tmp.rglob("*")]:
+            os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~mask)
         if folder.exists():
             folder.rmdir()  # empty, checked above
         os.rename(tmp, folder)

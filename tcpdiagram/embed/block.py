@@ -8,6 +8,10 @@ from typing import Mapping
 
 from ..errors import FileUnreadable, SpecError, TcpDiagramError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..model import Spec
+
 KEYS = ("scenario", "view", "lang", "theme", "naming", "layers", "spec")
 BLOCK_THEMES = ("light", "dark", "both")
 # The light/dark pair follows Material's palette toggle (data-md-color-scheme on <body>), else the reader's OS.
@@ -55,9 +59,9 @@ class Renderer:
 
     def __init__(self, base: Path) -> None:
         self.base = base  # relative `spec:` paths start here (the folder of mkdocs.yml or conf.py)
-        self._specs: dict[Path | None, object] = {}
+        self._specs: dict[Path | None, Spec] = {}
 
-    def _spec(self, value: str | None) -> object:
+    def _spec(self, value: str | None) -> Spec:
         from ..api import load_spec
 
         path = None if value is None else (self.base / value).resolve()
@@ -70,7 +74,7 @@ class Renderer:
                 raise BlockError(f"the spec has {len(e.issues)} problem(s):\n" + str(e)) from None
         return self._specs[path]
 
-    def html(self, options: Mapping[str, tuple[str, int]], default_lang: str, ident: str) -> str:
+    def html(self, options: Mapping[str, tuple[str, int | None]], default_lang: str, ident: str) -> str:
         """The block as HTML: one inline SVG, or a light/dark pair; every id prefixed with `ident`."""
         from .. import api
 
@@ -94,17 +98,17 @@ class Renderer:
                     for key in ("naming", "layers"):
                         if key in options:
                             raise BlockError(f"{key!r} is for state diagrams ('view'), not sequence charts", where(key))
-                    d = api.sequence_chart(opt("scenario") or "", lang, th, spec=spec)  # type: ignore[arg-type]
+                    d = api.sequence_chart(opt("scenario") or "", lang, th, spec=spec)
                 else:
                     d = api.state_diagram(opt("view", "full") or "full", lang, opt("naming", "stevens") or "stevens",
-                                          opt("layers"), th, spec=spec)  # type: ignore[arg-type]
+                                          opt("layers"), th, spec=spec)
                 svg = d.inline_svg(f"{ident}-{th}-" if theme == "both" else f"{ident}-")
             except BlockError:
                 raise
             except TcpDiagramError as e:
-                key = next((k for k in ("scenario", "view", "lang", "naming", "layers") if k in options
+                bad = next((k for k in ("scenario", "view", "lang", "naming", "layers") if k in options
                             and _names(options[k][0], str(e))), None)
-                raise BlockError(str(e), where(key) if key else None) from None
+                raise BlockError(str(e), where(bad) if bad else None) from None
             cls = f"tcpdiagram tcpdiagram-{th}" if theme == "both" else "tcpdiagram"
             parts.append(f'<div class="{cls}">{svg}</div>')
         return "".join(parts)

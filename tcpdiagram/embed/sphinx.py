@@ -25,14 +25,14 @@ class TcpDiagramDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         try:
-            options = {k: (str(v).strip(), None) for k, v in self.options.items()}
+            options: dict[str, tuple[str, int | None]] = {k: (str(v).strip(), None) for k, v in self.options.items()}
             for k, (v, _) in parse_body("\n".join(self.content)).items():  # `key: value` lines, as in a fence
                 if k in options:
                     raise BlockError(f"key {k!r} given twice (as an option and in the content)")
                 options[k] = (v, None)
             lang = str(self.config.language or "en").replace("-", "_").split("_")[0].lower()
             ident = f"tcpdiagram-{self.env.new_serialno('tcpdiagram')}"
-            html = _renderer(self.env).html(options, lang if lang in ("zh", "en") else "en", ident)  # type: ignore[arg-type]
+            html = _renderer(self.env).html(options, lang if lang in ("zh", "en") else "en", ident)
         except BlockError as e:
             raise self.error(f"tcpdiagram: {e}") from None
         styled = self.env.temp_data.get("tcpdiagram_styled", False)
@@ -46,7 +46,7 @@ def _renderer(env: Any) -> Renderer:
     if r is None:
         r = Renderer(Path(env.app.confdir))
         env._tcpdiagram_renderer = r
-    return r  # type: ignore[no-any-return]
+    return r
 
 
 def setup(app: Any) -> dict[str, Any]:

@@ -46,7 +46,7 @@ def state_graph(spec: Spec, view: View) -> StateGraph:
     nodes: list[Node] = []
     for s in states:
         marks = (("focus",) if view.kind == "state" and s.id == view.focus else ()) + tuple(
-            pid for pid in ("A", "B") if s.id in on_path.get(pid, set()))  # type: ignore[arg-type]
+            pid for pid in ("A", "B") if s.id in on_path.get(pid, set()))
         nodes.append(Node(s.id, s.names.get(view.naming), s.label.get(view.lang), marks))
     cid = closed_id(spec)
     if cid is not None and any(to_end(spec, t) for t in trs):
@@ -55,7 +55,7 @@ def state_graph(spec: Spec, view: View) -> StateGraph:
     edges = tuple(
         Edge(t.source, t.target + END_SUFFIX if to_end(spec, t) else t.target,
              edge_label(spec, t, view.lang, view.naming), t.path or "other",
-             tuple(pid for pid in ("A", "B") if t.id in paths.get(pid, set())))  # type: ignore[misc]
+             tuple(pid for pid in ("A", "B") if t.id in paths.get(pid, set())))
         for t in trs)
     return StateGraph(_title(spec, view), tuple(nodes), edges)
 
