@@ -27,12 +27,15 @@ def state_mermaid(spec: Spec, view: View) -> str:
         out.append(f'    state "{text(n.name)}<br/>{text(n.label)}" as {n.id}')
     for e in g.edges:
         out.append(f"    {e.source} --> {e.target} : {text(e.label)}")
-    classes = {"focus": f"stroke:{pal.accent},stroke-width:3px", "A": f"stroke:{pal.peer_a},stroke-width:3px",
-               "B": f"stroke:{pal.peer_b},stroke-width:3px"}
-    for mark, style in classes.items():
-        ids = [n.id for n in g.nodes if mark in n.marks]
+    # One class per state (Mermaid keeps the last): the focus, A's path, B's path, or both peers' (dashed).
+    classes = {"focus": f"stroke:{pal.accent},stroke-width:3px", "pathA": f"stroke:{pal.peer_a},stroke-width:3px",
+               "pathB": f"stroke:{pal.peer_b},stroke-width:3px",
+               "pathAB": f"stroke:{pal.peer_a},stroke-width:3px,stroke-dasharray:6 3"}
+    chosen = {n.id: "focus" if "focus" in n.marks else "path" + "".join(m for m in n.marks if m in "AB")
+              for n in g.nodes if n.marks}
+    for name, style in classes.items():
+        ids = [sid for sid, c in chosen.items() if c == name]
         if ids:
-            name = "focus" if mark == "focus" else f"path{mark}"
             out.append(f"    classDef {name} {style}")
             out.append(f"    class {','.join(ids)} {name}")
     return "\n".join(out) + "\n"

@@ -41,22 +41,24 @@ def state_graph(spec: Spec, view: View) -> StateGraph:
     """The states and transitions a view shows (the same selection as the Graphviz diagram)."""
     states, trs = select(spec, view)
     paths = {pid: set(ids) for pid, ids in view.highlight}
-    on_path = {pid: {t.source for t in spec.transitions if t.id in ids} | {t.target for t in spec.transitions
-                                                                          if t.id in ids} for pid, ids in paths.items()}
-    nodes: list[Node] = []
-    for s in states:
-        marks = (("focus",) if view.kind == "state" and s.id == view.focus else ()) + tuple(
-            pid for pid in ("A", "B") if s.id in on_path.get(pid, set()))
-        nodes.append(Node(s.id, s.names.get(view.naming), s.label.get(view.lang), marks))
     cid = closed_id(spec)
-    if cid is not None and any(to_end(spec, t) for t in trs):
-        closed = spec.state(cid)
-        nodes.append(Node(cid + END_SUFFIX, closed.names.get(view.naming), closed.label.get(view.lang), ()))
     edges = tuple(
         Edge(t.source, t.target + END_SUFFIX if to_end(spec, t) else t.target,
              edge_label(spec, t, view.lang, view.naming), t.path or "other",
              tuple(pid for pid in ("A", "B") if t.id in paths.get(pid, set())))
         for t in trs)
+    on_path = {pid: {x for e in edges if pid in e.peers for x in (e.source, e.target)} for pid in ("A", "B")}
+    for pid in paths:  # a peer that fires nothing still stands in its start state
+        if not on_path[pid] and view.scenario:
+            on_path[pid] = {spec.scenario(view.scenario).peer(pid).start}
+    shown = [(s.id, s) for s in states]
+    if cid is not None and any(to_end(spec, t) for t in trs):
+        shown.append((cid + END_SUFFIX, spec.state(cid)))
+    nodes = tuple(
+        Node(nid, s.names.get(view.naming), s.label.get(view.lang),
+             (("focus",) if view.kind == "state" and nid == view.focus else ())
+             + tuple(pid for pid in ("A", "B") if nid in on_path[pid]))
+        for nid, s in shown)
     return StateGraph(_title(spec, view), tuple(nodes), edges)
 
 
