@@ -26,6 +26,7 @@ theme:
     - media: "(prefers-color-scheme: dark)"
       scheme: slate
       toggle: {icon: material/brightness-4, name: light}
+markdown_extensions: [admonition, pymdownx.superfences]
 plugins:
   - i18n:
       docs_structure: folder
@@ -65,10 +66,12 @@ scenario: nope
 EN_PAGE = """\
 # Lecture 3
 
-```tcpdiagram
-view: state:TIME_WAIT
-naming: rfc
-```
+!!! note "TIME-WAIT"
+
+    ```tcpdiagram
+    view: state:TIME_WAIT
+    naming: rfc
+    ```
 """
 
 
@@ -115,9 +118,10 @@ def test_a_course_site_builds_with_two_fences_and_a_light_dark_pair(tmp_path: Pa
         for el in s.iter():
             for ref in (el.get("aria-labelledby") or "").split():
                 assert ref in mine
-    assert "scenario: nope" in zh  # the fence inside another code block stayed code
+    assert "nope" in zh and "tcpdiagram-error" not in zh  # the fence inside another code block stayed code
     assert not [el for s in zh_svgs for el in s.iter() if el.tag in (SVG + "script", SVG + "foreignObject")]
-    light, dark = svgs(en)  # theme: both is the default
+    light, dark = svgs(en)  # theme: both is the default; inside an admonition
+    assert re.search(r'<div class="admonition note">.*?<div class="tcpdiagram tcpdiagram-light"><svg', en, re.S)
     assert "TIME-WAIT" in ET.tostring(light, encoding="unicode")  # naming: rfc, English from the page
     assert "tcpdiagram-dark" in en and light.find(SVG + "title").get("id") != dark.find(SVG + "title").get("id")  # type: ignore[union-attr]
 
