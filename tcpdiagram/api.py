@@ -154,7 +154,7 @@ def sequence_chart(scenario: str, lang: str = "zh", theme: str = "light", spec: 
 
 
 def _chart_svg(spec: Spec, trace: Trace, lang: str, theme: str) -> str:
-    from .render.sequence import layout
+    from .render.sequence_place import layout
     from .render.sequence_svg import sequence_svg
 
     return sequence_svg(layout(spec, trace, lang), theme)  # type: ignore[arg-type]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..model import Lang, Spec
+from ..model import Lang, Spec, Theme
 from ..trace import Trace
 from .state_dot import View
-from .style import PALETTES, Theme
+from .style import PALETTES
 from .text_common import peer_name, sequence_steps, state_graph
 
 _SAFE = set(" _.,/+=()")
