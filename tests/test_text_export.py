@@ -83,6 +83,18 @@ def test_sequence_chart_renders_every_segment_in_order(spec: Spec, fmt: str, tmp
     assert "CLOSING" in shown and "TIME_WAIT" in shown and "2MSL" in shown
 
 
+@pytest.mark.parametrize("fmt", ["mermaid", "plantuml"])
+def test_a_lost_segment_is_a_lost_message(spec: Spec, fmt: str, tmp_path: Path) -> None:
+    text = api.sequence_chart("lost_last_ack", lang="en", spec=spec).text(fmt)
+    trace = api.simulate("lost_last_ack", spec=spec)
+    (lost,) = [s for s in trace.segments if s.received is None]
+    arrow = "-x" if fmt == "mermaid" else "->x"
+    assert f"{lost.src}{'' if fmt == 'mermaid' else ' '}{arrow}" in text
+    svg = mermaid_svg(text, tmp_path) if fmt == "mermaid" else plantuml_svg(text)
+    shown = all_text(svg)
+    assert f"({lost.sent} ms, lost)" in shown and "(retransmitted)" in shown
+
+
 def _hostile(spec: Spec) -> Spec:
     t = Text(zh=HOSTILE, en=HOSTILE)
     states = tuple(dataclasses.replace(s, label=t) if s.id == "LISTEN" else s for s in spec.states)

@@ -59,7 +59,7 @@ def sequence_mermaid(spec: Spec, trace: Trace, lang: Lang, theme: Theme = "light
             out.append(f"    Note {side} {s.peer}: {text(s.text)}")
         elif s.kind == "send":
             other = "B" if s.peer == "A" else "A"
-            out.append(f"    {s.peer}->>{other}: {text(s.text)}")
+            out.append(f"    {s.peer}{'-x' if s.lost else '->>'}{other}: {text(s.text)}")
         else:
             out.append(f"    Note over {s.peer}: {text(s.text)}")
     return "\n".join(out) + "\n"

@@ -62,7 +62,7 @@ def sequence_plantuml(spec: Spec, trace: Trace, lang: Lang, theme: Theme = "ligh
         if s.kind in ("call", "timer"):
             out.append(f"note {side} {s.peer}: {text(s.text)}")
         elif s.kind == "send":
-            out.append(f"{s.peer} -> {'B' if s.peer == 'A' else 'A'}: {text(s.text)}")
+            out.append(f"{s.peer} {'->x' if s.lost else '->'} {'B' if s.peer == 'A' else 'A'}: {text(s.text)}")
         else:
             out.append(f"hnote over {s.peer}: {text(s.text)}")
     return "\n".join([*out, "@enduml"]) + "\n"

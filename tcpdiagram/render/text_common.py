@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 from ..model import Lang, PeerId, Spec
-from ..trace import ROLE_NAMES, Trace
+from ..trace import LOST, ROLE_NAMES, Trace
 from .state_dot import View, closed_id, edge_label, select, state_name, to_end, word
 
 EdgeStyle = Literal["client", "server", "other"]
@@ -78,6 +78,7 @@ class Step:
     time: int
     peer: PeerId  # the sender for "send"
     text: str
+    lost: bool = False  # a segment the network lost (drawn with the format's "lost message" arrow)
 
 
 def sequence_steps(spec: Spec, trace: Trace, lang: Lang) -> list[Step]:
@@ -93,8 +94,9 @@ def sequence_steps(spec: Spec, trace: Trace, lang: Lang) -> list[Step]:
     for n, span in enumerate(trace.timers):
         steps.append((span.end, 0, 1000 + n, Step("timer", span.end, span.peer, span.name)))
     for seg in trace.segments:
-        text = f"{seg.label} ({seg.sent} → {seg.received} {ms})"
-        steps.append((seg.sent, 1, seg.index, Step("send", seg.sent, seg.src, text)))
+        when = f"{seg.sent} {ms}, {LOST[lang]}" if seg.received is None else f"{seg.sent} → {seg.received} {ms}"
+        text = f"{seg.marked(lang)} ({when})"
+        steps.append((seg.sent, 1, seg.index, Step("send", seg.sent, seg.src, text, seg.received is None)))
     for n, ch in enumerate(trace.changes):
         if ch.target != ch.source:
             steps.append((ch.time, 2, n, Step("state", ch.time, ch.peer, ch.target)))
