@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make-stamps
 
 APT_BUILD := graphviz fonts-noto-cjk fonts-wqy-microhei librsvg2-bin
-APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2
+APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2 plantuml default-jre-headless
 APT_BENCH := $(APT_TEST) tshark plantuml npm  # tshark: the `trace` rows' floor; PlantUML, mermaid-cli (npm): side by side
 MERMAID_CLI := @mermaid-js/mermaid-cli@11
 
@@ -16,7 +16,7 @@ MERMAID_CLI := @mermaid-js/mermaid-cli@11
 build: apt-build $(STAMPS)/venv
 	$(VENV)/bin/tcpdiagram build
 
-test: apt-test $(STAMPS)/venv-test lint
+test: apt-test $(STAMPS)/venv-test $(STAMPS)/node lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Static checks, run first by `make test`: ruff on everything, mypy --strict on the package (incremental cache).
@@ -59,6 +59,17 @@ $(STAMPS)/venv: pyproject.toml
 
 $(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# mermaid-cli for the Mermaid export tests, project-local (git-ignored); it drives Debian's chromium, so no
+# browser download. Without npm or the registry the tests that need it skip and say why.
+$(STAMPS)/node: Makefile
+	@mkdir -p $@
+	@if command -v npm >/dev/null; then \
+	  [ -f $@/package.json ] || echo '{"name": "tcpdiagram-test-tools", "private": true}' > $@/package.json; \
+	  [ -x $@/node_modules/.bin/mmdc ] || PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix $@ --no-audit --no-fund \
+	    --loglevel=error $(MERMAID_CLI) || echo "mermaid-cli could not be installed: the Mermaid render tests will skip"; \
+	else echo "npm not found: the Mermaid render tests will skip"; fi
 	@touch $@
 
 clean:

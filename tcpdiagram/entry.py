@@ -35,7 +35,8 @@ FAST: dict[tuple[str, ...], tuple[tuple[Opt, ...], str | None]] = {
         Opt(("--strict",), "strict", True, False, None),
         Opt(("--quiet", "-q"), "quiet", True, False, None),
         Opt(("--site-url",), "site_url", False, None, None),
-    ), "spec"),
+        Opt(("--spec",), "spec", False, None, None),
+    ), None),  # a positional spec (deprecated) goes to the full CLI, which prints the hint
     ("render", "state"): ((
         Opt(("--spec",), "spec", False, None, None),
         Opt(("--view",), "view", False, "full", None),

@@ -83,6 +83,12 @@ class ToolFailed(TcpDiagramError):
     exit_code = 3
 
 
+class FileUnreadable(TcpDiagramError):
+    """An input file (the spec) does not exist or cannot be read: the environment, exit 3 as for other file I/O."""
+
+    exit_code = 3
+
+
 class UsageError(TcpDiagramError):
     """A command-line value that cannot be used (unknown scenario, bad view)."""
 

@@ -23,9 +23,9 @@ NAMING_TITLES: Mapping[NamingProfile, str] = {
 Theme = Literal["light", "dark"]
 THEMES: tuple[Theme, ...] = get_args(Theme)
 
-StateFormat = Literal["svg", "png", "pdf", "dot"]  # a state diagram: DOT text, our SVG, or converted
+StateFormat = Literal["svg", "png", "pdf", "dot", "mermaid", "plantuml"]  # a state diagram: our SVG, converted, or text
 STATE_FORMATS: tuple[StateFormat, ...] = get_args(StateFormat)
-ChartFormat = Literal["svg", "png", "pdf"]  # a sequence chart
+ChartFormat = Literal["svg", "png", "pdf", "mermaid", "plantuml"]  # a sequence chart
 CHART_FORMATS: tuple[ChartFormat, ...] = get_args(ChartFormat)
 RasterFormat = Literal["png", "pdf"]  # what SVG converts to
 RASTER_FORMATS: tuple[RasterFormat, ...] = get_args(RasterFormat)

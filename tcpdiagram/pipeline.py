@@ -132,6 +132,14 @@ def check_site_url(url: str | None) -> str | None:
     return url.strip() if url.strip().endswith("/") else url.strip() + "/"
 
 
+def _no_record(record: Path | None) -> tuple[str, ...]:
+    """The one warning of a build whose spec has no Linux record beside it (a copied or new spec)."""
+    if record is None:
+        return ()
+    return (f"no Linux record at {record}: the scenario pages leave out the runs observed on Linux "
+            f"(make one with `sudo tcpdiagram verify --record {record}`)",)
+
+
 def _int(text: str | None) -> int:
     return int(text) if text and text.isascii() and text.isdigit() and len(text) < 19 else 0
 
@@ -276,7 +284,7 @@ def _make(
     n_files = sum(len(v) for v in svgs.values()) + len(todo)
     if cache is not None:
         prune()
-    ours = linux.warnings if linux is not None else ()
+    ours = linux.warnings if linux is not None else _no_record(record)
     return _Made(n_pages, n_files, (*ours, *warnings), layout.misses, converter.misses)
 
 

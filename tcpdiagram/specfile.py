@@ -36,15 +36,14 @@ def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
     A spec whose exact bytes already loaded and validated cleanly with this very code comes from the
     user cache (cache/spec.py), which skips YAML, loading, validation and the scenario simulations.
     """
-    from .errors import Issue, SpecError
-    from .model import Pos
+    from .errors import FileUnreadable, SpecError
 
     path = resolve_spec(arg)
     display = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as e:
-        raise SpecError([Issue(Pos(display, 0, 0), "", f"cannot read the spec: {e.strerror}")]) from None
+        raise FileUnreadable(f"{display}: cannot read the spec: {e.strerror}") from None
     if use_cache:
         from .cache import spec as speccache
 

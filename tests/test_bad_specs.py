@@ -195,7 +195,7 @@ def test_corpus_is_large_enough() -> None:
 def test_bad_spec(cli: Cli, stem: str) -> None:
     code, messages = CASES[stem]
     path = BAD / f"{stem}.yaml"
-    rc, out, err = cli(["check", str(path)])
+    rc, out, err = cli(["check", "--spec", str(path)])
     assert rc == code
     assert out == ""
     lines = err.splitlines()

@@ -56,8 +56,33 @@ def test_version_and_usage_codes(cli: Cli) -> None:
     assert rc == 2 and "Usage" in err
     rc, _, err = cli(["check", "--bogus"])
     assert rc == 2 and "No such option" in err and "--bogus" in err
-    rc, _, err = cli(["check", "no/such/spec.yaml"])
-    assert rc == 1 and err.startswith("no/such/spec.yaml: cannot read the spec: No such file or directory")
+    rc, _, err = cli(["check", "--spec", "no/such/spec.yaml"])
+    assert (rc, err) == (3, "error: no/such/spec.yaml: cannot read the spec: No such file or directory\n")
+
+
+SPEC_COMMANDS = [["check"], ["export"], ["simulate", "normal_close"], ["render", "state", "-f", "dot"],
+                 ["render", "scenario", "normal_close"], ["build", "--out", "o"], ["serve"], ["verify"]]
+
+
+@pytest.mark.parametrize("command", SPEC_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_every_command_takes_spec_the_same_way(command: list[str], cli: Cli, monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    """`--spec FILE` everywhere; a missing spec is exit 3 (file I/O) with the same message for every command."""
+    monkeypatch.chdir(tmp_path)
+    rc, out, err = cli([*command, "--spec", "nope.yaml"])
+    assert (rc, out) == (3, ""), err
+    assert "nope.yaml: cannot read the spec: No such file or directory" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [c for c in SPEC_COMMANDS if c[0] != "verify"], ids=lambda c: " ".join(c[:2]))
+def test_a_positional_spec_still_works_with_a_hint(command: list[str], cli: Cli, monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    rc, _, err = cli([*command, "nope.yaml"])
+    assert rc == 3 and "warning: a positional spec is deprecated; write `tcpdiagram " in err, err
+    assert "--spec nope.yaml`" in err
+    rc, _, err = cli([*command, "--spec", "a.yaml", "b.yaml"])
+    assert rc == 2 and "give the spec once" in err
 
 
 def test_export_json_has_every_figure5_edge_and_note2(cli: Cli,
@@ -100,7 +125,7 @@ def test_schema_command_matches_committed_file(cli: Cli) -> None:
 def test_python_dash_m_and_console_script_give_no_traceback(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("meta: [\n", encoding="utf-8")
-    r = subprocess.run([sys.executable, "-m", "tcpdiagram", "check", str(bad)], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-m", "tcpdiagram", "check", "--spec", str(bad)], capture_output=True, text=True)
     assert r.returncode == 1
     assert "Traceback" not in r.stderr
     assert r.stderr.startswith(f"{bad}:2:1: YAML syntax error")

@@ -70,7 +70,7 @@ class Project:
         env = dict(os.environ, **{faultpoints.PAUSE_AT: point})
         if not exchange:
             env[faultpoints.NO_EXCHANGE] = "1"
-        proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "build", str(self.spec), "--out", str(self.out),
+        proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "build", "--spec", str(self.spec), "--out", str(self.out),
                                  "--lang", ",".join(LANGS), "-q"], cwd=self.folder, env=env,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert proc.stderr is not None
@@ -152,7 +152,7 @@ def test_sigint_and_sigterm_in_serve_end_with_one_line(tmp_path: Path) -> None:
     for sig, code, word in ((signal.SIGTERM, 143, "terminated"), (signal.SIGINT, 130, "interrupted")):
         spec = tmp_path / "spec.yaml"
         spec.write_text(MINIMAL, encoding="utf-8")
-        proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "serve", str(spec), "--out", str(tmp_path / "b"),
+        proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "serve", "--spec", str(spec), "--out", str(tmp_path / "b"),
                                  "--port", "0"], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                 text=True, preexec_fn=_default_sigint)
         assert proc.stderr is not None
@@ -194,7 +194,7 @@ def test_a_full_disk_names_the_file_and_leaves_the_previous_build(project: Proje
         shutil.copytree(project.out, disk / "out")
         before = tree(disk / "out")
         project.edit()  # not up to date: it must build
-        done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", str(project.spec), "--out",
+        done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", "--spec", str(project.spec), "--out",
                                str(disk / "out"), "--lang", ",".join(LANGS), "-q"], capture_output=True, text=True)
         assert done.returncode == 3, done.stderr
         [line] = done.stderr.splitlines()
@@ -212,7 +212,7 @@ def test_a_cache_that_cannot_be_written_is_one_warning_at_most(project: Project,
         (disk / "fill").write_bytes(b"\0" * (60 * 1024))  # what is left cannot hold a cache entry
         project.edit()
         env = dict(os.environ, TCPDIAGRAM_CACHE=str(disk / "c"))
-        done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", str(project.spec), "--out",
+        done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", "--spec", str(project.spec), "--out",
                                str(tmp_path / "out"), "--lang", ",".join(LANGS), "-q"], capture_output=True, text=True,
                               env=env, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
@@ -267,7 +267,7 @@ def test_an_out_that_holds_the_working_folder_is_refused_before_any_work(tmp_pat
     here = tmp_path / "empty"
     (here / "sub").mkdir(parents=True)
     (tmp_path / "spec.yaml").write_text(MINIMAL, encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", "../spec.yaml", "--out", out], cwd=here,
+    done = subprocess.run([sys.executable, "-m", "tcpdiagram", "build", "--spec", "../spec.yaml", "--out", out], cwd=here,
                           capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"error: --out {str(Path(out))!r} is the folder you are in (or holds it)")

@@ -307,7 +307,7 @@ def test_json_export_holds_the_exact_texts(hostile: Path, capsys: pytest.Capture
 
     from tcpdiagram.cli import main
 
-    monkeypatch.setattr(sys, "argv", ["tcpdiagram", "export", str(hostile.parent / "hostile.yaml")])
+    monkeypatch.setattr(sys, "argv", ["tcpdiagram", "export", "--spec", str(hostile.parent / "hostile.yaml")])
     main()  # returns on success
     data = json.loads(capsys.readouterr().out)
     texts: list[str] = []

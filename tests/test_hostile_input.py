@@ -181,7 +181,7 @@ TRAPS = st.sampled_from([
 
 
 def run_check(path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
-    monkeypatch.setattr(sys, "argv", ["tcpdiagram", "check", str(path)])
+    monkeypatch.setattr(sys, "argv", ["tcpdiagram", "check", "--spec", str(path)])
     try:
         main()
         code = 0

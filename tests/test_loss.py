@@ -168,7 +168,7 @@ def _check(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     bad = text.replace(old, new)
     path = tmp_path / "tcp.yaml"
     path.write_text(bad, encoding="utf-8")
-    monkeypatch.setattr(sys, "argv", ["tcpdiagram", "check", str(path)])
+    monkeypatch.setattr(sys, "argv", ["tcpdiagram", "check", "--spec", str(path)])
     with pytest.raises(SystemExit) as e:
         main()
     return int(e.value.code or 0), capsys.readouterr().err, bad

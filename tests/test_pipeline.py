@@ -185,15 +185,15 @@ def _cli(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subpr
 def test_cli_exit_codes(tmp_path: Path) -> None:
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "a.txt").write_text("keep")
-    r = _cli(["build", str(SPEC), "--out", "notes", "--quiet"], tmp_path)
+    r = _cli(["build", "--spec", str(SPEC), "--out", "notes", "--quiet"], tmp_path)
     assert r.returncode == 2 and "marker" in r.stderr and "Traceback" not in r.stderr
     env = dict(os.environ, PATH=str(tmp_path / "nothing"))
-    r = _cli(["build", str(SPEC), "--out", "b", "--quiet"], tmp_path, env)
+    r = _cli(["build", "--spec", str(SPEC), "--out", "b", "--quiet"], tmp_path, env)
     assert r.returncode == 3 and "apt-get install" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "b").exists() and leftovers(tmp_path) == []
     bad = tmp_path / "bad.yaml"
     bad.write_text(SPEC.read_text("utf-8").replace("to: LAST_ACK", "to: LAST_ACKK", 1), "utf-8")
-    r = _cli(["build", str(bad), "--out", "b", "--quiet"], tmp_path)
+    r = _cli(["build", "--spec", str(bad), "--out", "b", "--quiet"], tmp_path)
     assert r.returncode == 1 and "bad.yaml:" in r.stderr and "LAST_ACKK" in r.stderr
 
 

@@ -54,7 +54,7 @@ class Served:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     folder = tmp_path_factory.mktemp("serve")
     (folder / "spec.yaml").write_text(MINIMAL, encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "serve", "spec.yaml", "--out", "out", "--port", "0"],
+    proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram", "serve", "--spec", "spec.yaml", "--out", "out", "--port", "0"],
                             cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     log: list[str] = []
@@ -136,7 +136,7 @@ def test_a_port_in_use_is_said_before_any_build(tmp_path: Path) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         (tmp_path / "spec.yaml").write_text(MINIMAL, encoding="utf-8")
-        done = subprocess.run([sys.executable, "-m", "tcpdiagram", "serve", "spec.yaml", "--out", "out",
+        done = subprocess.run([sys.executable, "-m", "tcpdiagram", "serve", "--spec", "spec.yaml", "--out", "out",
                                "--port", str(port)], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert done.stderr == f"error: port {port} on 127.0.0.1 is in use; choose another with --port (0: any free port)\n"

@@ -15,17 +15,19 @@ def scenario_svg(spec: Spec, scenario_id: str, lang: Lang = "zh", theme: Theme =
     return sequence_svg(layout(spec, simulate(spec, scenario_id), lang), theme)
 
 
-def render_scenario(spec: Spec, scenario_id: str, lang: str = "zh", theme: str = "light", fmt: str = "svg") -> bytes:
-    """Render one scenario's sequence chart as svg, png (2×, transparent) or pdf bytes."""
+def check_options(lang: str, theme: str, fmt: str = "svg") -> None:
+    """UsageError (exit 2) for a language, theme or format a chart cannot have."""
     if lang not in LANGS:
         raise UsageError(f"unknown language {lang!r}; use one of: {', '.join(LANGS)}")
     if theme not in THEMES:
         raise UsageError(f"unknown theme {theme!r}; use one of: {', '.join(THEMES)}")
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
-    svg = scenario_svg(spec, scenario_id, lang, theme)
-    if fmt == "svg":
-        return svg.encode("utf-8")
-    from ..convert import svg_to
 
-    return svg_to(svg, fmt)
+
+def render_scenario(spec: Spec, scenario_id: str, lang: str = "zh", theme: str = "light", fmt: str = "svg") -> bytes:
+    """Render one scenario's sequence chart as svg, png (2×, transparent), pdf, mermaid or plantuml bytes."""
+    from ..api import sequence_chart
+
+    check_options(lang, theme, fmt)
+    return sequence_chart(scenario_id, lang, theme, spec=spec).to(fmt)

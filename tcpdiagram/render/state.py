@@ -22,6 +22,11 @@ def _choice(what: str, value: str, known: Sequence[str]) -> str:
     return value
 
 
+def check_choice(what: str, value: str, known: Sequence[str]) -> str:
+    """`value` when it is one of `known`, else UsageError naming it, with a suggestion and the choices."""
+    return _choice(what, value, known)
+
+
 def parse_layers(layers: str | Sequence[str] | None) -> tuple[Layer, ...] | None:
     """`figure,note` → ('figure', 'note'); empty or None → None (the view's default)."""
     if layers is None:
@@ -92,6 +97,11 @@ def _cached(diagrams: Sequence[Diagram]) -> list[str]:
     return open_layout_cache().svgs(diagrams, finish)
 
 
+def cached_svg(spec: Spec, view: View) -> str:
+    """One finished state diagram SVG, through the layout cache builds share."""
+    return _cached([build(spec, view)])[0]
+
+
 def render_state(
     spec: Spec,
     view: str = "full",
@@ -101,16 +111,8 @@ def render_state(
     theme: str = "light",
     fmt: str = "svg",
 ) -> bytes:
-    """One state diagram as svg, png, pdf or dot bytes."""
+    """One state diagram as svg, png, pdf, dot, mermaid or plantuml bytes (through the public API)."""
+    from ..api import state_diagram
+
     _choice("format", fmt, FORMATS)
-    v = make_view(spec, view, lang, naming, layers, theme)
-    diagram = build(spec, v)
-    if fmt == "dot":
-        return diagram.source.encode("utf-8")
-    svg = _cached([diagram])[0]
-    if fmt == "svg":
-        return svg.encode("utf-8")
-    from ..convert import svg_to
-
-    return svg_to(svg, fmt)
-
+    return state_diagram(view, lang, naming, layers, theme, spec=spec).to(fmt)
