@@ -197,6 +197,114 @@ CATALOGUE: Mapping[str, Text] = {
     # ---- charts of a recorded Linux run (verify/observed.py) ----
     "observed.title": Text("在 Linux {v} 上观测到的{title}", "{title}, as observed on Linux {v}"),
     "observed.caption": Text("{runs} 次运行全部与规格一致（Linux {release}）；报文与状态取自第 1 次运行，序号为相对值。", "All {runs} runs agreed with the spec (Linux {release}); segments and states are those of run 1, with relative sequence numbers."),
+    # ---- `tcpdiagram trace`: listing, tables, chart captions (capture/report.py, capture/chart.py) ----
+    "trace.head": Text("编号|端点 A|端点 B|报文数|时长|conn_state|A 的最终状态|B 的最终状态", "id|endpoint A|endpoint B|packets|duration|conn_state|A's final state|B's final state"),
+    "trace.seconds": Text("{:.3f} 秒", "{:.3f} s"),
+    "trace.title": Text("{file}：连接 {id}", "{file}: connection {id}"),
+    "trace.caption": Text(
+        "抓包中的真实报文（时间相对第一个报文，序号为相对值）；状态由规格的转换推断。Zeek conn_state {state}，history {history}。",
+        "Real segments from a capture (times from its first segment, relative sequence numbers); states "
+        "inferred through the spec's transitions. Zeek conn_state {state}, history {history}.",
+    ),
+    "trace.seg_head": Text("帧|时间 (秒)|方向|报文|标记", "frame|time (s)|direction|segment|marks"),
+    "trace.notes": Text("说明：", "Notes:"),
+    "trace.states": Text("{addr} 的状态：{states}", "{addr} states: {states}"),
+    # ---- trace_note.<kind>: what `trace` says about a connection (capture/notes.py); {why} is a trace_why.<id> ----
+    "trace_note.syn_missing": Text("没有抓到 SYN：{client} 从 {sent} 开始，{server} 从 {rcvd} 开始", "the SYN was not captured: {client} starts in {sent}, {server} in {rcvd}"),
+    "trace_note.midstream": Text("抓包从连接中途开始：两端都从 {state} 开始", "the capture starts in the middle of the connection: both endpoints start {state}"),
+    "trace_note.silent": Text("没有抓到 {who} 发出的任何报文：发给它的报文按已送达处理", "{who} sent nothing that was captured: the segments to it are taken as delivered"),
+    "trace_note.assumed_delivered": Text("第 {frame} 帧（{flags}）被认为已到达 {who}：它之后发出的报文无法证明这一点", "frame {frame} ({flags}) is taken to have reached {who}: nothing it sent later shows it"),
+    "trace_note.missing_send": Text("按规格，{who} 在最后一次转换之后应发出 {flags}，但抓包中没有", "{who} did not send the {flags} the spec expects after its last transition (not captured)"),
+    "trace_note.no_send": Text("第 {frame} 帧：处于 {state} 的 {who} 发出了 {flags}；规格中没有从 {state} 发出它的转换", "frame {frame}: {who} in {state} sent {flags}; no transition of the spec sends it from {state}"),
+    "trace_note.rst_refused": Text(
+        "第 {frame} 帧：这个 RST 没有确认 {who} 的 SYN，因此不可接受（RFC 9293 第 3.10.7.3 节），被忽略",
+        "frame {frame}: the RST does not acknowledge {who}'s SYN, so it is not acceptable (RFC 9293 §3.10.7.3) and is ignored",
+    ),
+    "trace_note.no_event": Text("第 {frame} 帧：规格中没有与它带给 {who} 的内容（{what}）相符的报文事件", "frame {frame}: no segment event of the spec matches what it brings {who} ({what})"),
+    "trace_note.no_transition": Text(
+        "第 {frame} 帧：处于 {state} 的 {who} 收到{event_label}（事件 {event}）；规格中没有对应的转换",
+        "frame {frame}: {who} in {state} receives {event_label} (event {event}); the spec has no transition for it",
+    ),
+    "trace_note.assumed_start": Text("{who} 被认为原先处于 {state}（{why}）", "{who} is taken to have been in {state} ({why})"),
+    "trace_note.reordered": Text(
+        "第 {synack} 帧（SYN,ACK）比它回答的第 {syn} 帧 SYN 先被抓到：按它们必然的发送顺序读取",
+        "frame {synack} (SYN,ACK) was captured before frame {syn}, the SYN it answers: read in the order they must have been sent",
+    ),
+    "trace_note.late": Text("连接结束之后还有 {count} 个报文：只计数，不再解读", "{count} segments came after the connection had ended: counted, not read"),
+    "trace_why.no_reply": Text("它没有回应", "it did not reply"),
+    "trace_why.reply_mismatch": Text("它的回应不是任何一个转换会发出的", "its reply is not what a transition from there sends"),
+    # ---- captures.<key>: the "Real captures" page (capture/site.py) ----
+    "captures.title": Text("真实抓包", "Real captures"),
+    "captures.intro": Text(
+        "这里的时序图来自真实的抓包文件，不是模拟：tcpdiagram trace 读出每个报文，再只用规格中的转换推断两端的状态"
+        "（发出的报文是发送方的动作，收到的报文是接收方的事件）。每张图旁边是它最像的模拟场景。箭头画在抓包时刻；"
+        "抓包点只看见每个报文一次。",
+        "The charts here come from real capture files, not from the simulator: tcpdiagram trace reads every "
+        "segment and infers both endpoints' states with nothing but the spec's transitions (a segment sent is its "
+        "sender's action, a segment received its receiver's event). Beside each is the simulated scenario it "
+        "resembles. Arrows are drawn at capture time: the capture point sees each segment once.",
+    ),
+    "captures.try": Text("用你自己的抓包试试：", "Try it on a capture of your own:"),
+    "captures.source": Text("来源", "Source"),
+    "captures.licence": Text("许可证", "Licence"),
+    "captures.traced": Text("抓包，经规格推断", "The capture, read through the spec"),
+    "captures.simulated": Text("最像的模拟场景", "The simulated scenario it resembles"),
+    "captures.endpoint": Text("端点", "Endpoint"),
+    "captures.role": Text("角色", "Role"),
+    "captures.states": Text("推断出的状态", "Inferred states"),
+    # ---- capture_source.<key> / capture_shows.<key>: where each of the page's captures comes from, what it shows ----
+    "capture_source.dns_tcp": Text("tcpdump 的测试集", "tcpdump's test suite"),
+    "capture_shows.dns_tcp": Text(
+        "一次 TCP 上的 DNS 查询：三次握手、一问一答，客户端先关闭，四个报文完成关闭。",
+        "A DNS query over TCP: handshake, one question and answer, the client closes first, a 4-segment close.",
+    ),
+    "capture_source.handshake_reorder": Text("Zeek 的测试集", "Zeek's test suite"),
+    "capture_shows.handshake_reorder": Text(
+        "SYN,ACK 比它回答的 SYN 先被抓到（抓包顺序不等于线路上的顺序）；服务器的 FIN 同时确认了客户端的 FIN，"
+        "客户端从 FIN_WAIT_1 直接进入 TIME_WAIT（RFC 9293 图 5 注 2）。",
+        "The SYN,ACK is captured before the SYN it answers (capture order is not wire order); the server's FIN "
+        "also acknowledges the client's, so the client goes from FIN_WAIT_1 straight to TIME_WAIT (RFC 9293 "
+        "Figure 5, Note 2).",
+    ),
+    "capture_source.verify_simultaneous_close": Text(
+        "本项目的 tcpdiagram verify 在 Linux 6.18 上的一次运行（A 一侧的抓包）",
+        "a run of this project's tcpdiagram verify on Linux 6.18 (captured on A's side)",
+    ),
+    "capture_shows.verify_simultaneous_close": Text(
+        "两端同时关闭：各自的 FIN 都不确认对方的 FIN，说明它们在途中交错，两端都经过 CLOSING。",
+        "Both ends close at once: neither FIN acknowledges the other, so they crossed in flight and both "
+        "ends pass CLOSING.",
+    ),
+    # ---- site_ui.<key>: the site's interactive parts (zoom, scenario player, 404, downloads grid) ----
+    "site_ui.zoom_in": Text("放大", "Zoom in"),
+    "site_ui.zoom_out": Text("缩小", "Zoom out"),
+    "site_ui.zoom_reset": Text("还原", "Reset"),
+    "site_ui.zoom_full": Text("全屏查看", "Full screen"),
+    "site_ui.zoom_close": Text("关闭全屏", "Close full screen"),
+    "site_ui.zoom_hint": Text("拖动平移，双指或 Ctrl+滚轮缩放", "Drag to pan; pinch or Ctrl+wheel to zoom"),
+    "site_ui.player": Text("逐步播放", "Step through"),
+    "site_ui.player_prev": Text("上一步", "Previous"),
+    "site_ui.player_next": Text("下一步", "Next"),
+    "site_ui.player_reset": Text("从头开始", "Start over"),
+    "site_ui.player_all": Text("显示全部", "Show all"),
+    "site_ui.player_start": Text("开始：A 处于 {a}，B 处于 {b}。按“下一步”或方向键 → 逐步查看。", "Start: A is in {a}, B is in {b}. Press Next or the → key to step."),
+    "site_ui.player_step": Text("第 {n}/{total} 步，t = {time} ms：A 处于 {a}，B 处于 {b}", "Step {n} of {total}, t = {time} ms: A is in {a}, B is in {b}"),
+    "site_ui.not_found_title": Text("页面不存在", "Page not found"),
+    "site_ui.not_found_text": Text("这个地址没有页面。它可能被移动了，或者链接有误。", "There is no page at this address. It may have moved, or the link is wrong."),
+    "site_ui.not_found_home": Text("回到首页", "Back to the home page"),
+    "site_ui.light": Text("浅色", "light"),
+    "site_ui.dark": Text("深色", "dark"),
+    "site_ui.files": Text("文件", "Files"),
+    "site_ui.snippets": Text("嵌入代码", "Embedding code"),
+    # ---- download.<kind>: titles of the downloadable diagrams (site/catalog.py) ----
+    "download.state": Text("{id}（{label}）", "{id} ({label})"),
+    "download.path": Text("{title}：状态图中的路径", "{title}: path through the state diagram"),
+    "download.chart": Text("{title}：时序图", "{title}: sequence chart"),
+    "download.observed": Text("{title}：在 Linux {v} 上观测到的时序图", "{title}: sequence chart observed on Linux {v}"),
+    "download.capture": Text("{file}：抓包的时序图", "{file}: sequence chart of a capture"),
+    # ---- cite.<kind>: citation link texts (site/cite.py) ----
+    "cite.figure": Text("图 {n}", "Figure {n}"),
+    "cite.note": Text("图 {fig} 注 {n}", "Figure {fig}, Note {n}"),
     # ---- the page footer (MkDocs' copyright line; Material's own "Made with" is switched off) ----
     "footer": Text(
         '由 tcpdiagram 从一份规格生成，使用 <a href="https://squidfunk.github.io/mkdocs-material/">Material for MkDocs</a> 构建',
@@ -219,3 +327,9 @@ def section(name: str) -> dict[Lang, dict[str, str]]:
     """Every `name.<key>` entry, per language: {"zh": {key: …}, "en": {key: …}}."""
     prefix = name + "."
     return {lang: {k[len(prefix):]: v.get(lang) for k, v in CATALOGUE.items() if k.startswith(prefix)} for lang in LANGS}
+
+
+def texts(name: str) -> dict[str, Text]:
+    """Every `name.<key>` entry in both languages: {key: Text(zh, en)}."""
+    prefix = name + "."
+    return {k[len(prefix):]: v for k, v in CATALOGUE.items() if k.startswith(prefix)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import string
 import unicodedata
@@ -41,6 +42,45 @@ def test_the_five_old_tables_are_read_from_the_catalogue() -> None:
     assert strings.GROUPS["zh"]["closed"] == words.t("zh", "group.closed")
     for name in ("state_dot.py", "sequence.py"):  # no second table of words hides in the renderers
         assert '"zh": {' not in (ROOT / "tcpdiagram/render" / name).read_text(encoding="utf-8")
+
+
+def test_the_trace_and_site_ui_tables_are_read_from_the_catalogue() -> None:
+    from tcpdiagram.capture import notes, site, strings
+    from tcpdiagram.site.strings import SITE_UI
+
+    assert strings.t("zh", "head") == words.t("zh", "trace.head")
+    assert notes.text(notes.note("assumed_start", who="A", state="LISTEN", why="no_reply"), "zh") == (
+        "A 被认为原先处于 LISTEN（它没有回应）")
+    assert site.PAGE["title"] == words.text("captures.title") and site.CAPTURES[0].source.en == "tcpdump's test suite"
+    assert SITE_UI["en"]["not_found_title"] == words.t("en", "site_ui.not_found_title")
+
+
+IDEOGRAPH = re.compile(r"[\u3400-\u9fff]")
+# Chinese text that may stay outside words.py and glossary.py: file → names of the assignments that hold it.
+ALLOWED = {
+    "tcpdiagram/schema.py": {"TEXT"},  # the spec schema's own field doc ("中文"), spec data, not a UI string
+    "tcpdiagram/site/strings.py": {"SEARCH_ALIASES"},  # search keys in both languages, not words the site shows
+}
+
+
+def _chinese_literals(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    allowed, skip = ALLOWED.get(str(path.relative_to(ROOT)), set()), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            skip.add(id(node.value))  # a docstring
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(x, ast.Name) and x.id in allowed for x in targets):
+            skip |= {id(n) for n in ast.walk(node)}
+    return [(n.lineno, n.value) for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip and IDEOGRAPH.search(n.value)]
+
+
+def test_no_chinese_string_lives_outside_the_catalogue_and_the_glossary() -> None:
+    found = [f"{p.relative_to(ROOT)}:{line}: {value!r}"
+             for p in sorted((ROOT / "tcpdiagram").rglob("*.py")) if p.name not in ("words.py", "glossary.py")
+             for line, value in _chinese_literals(p)]
+    assert not found, "Chinese UI text outside tcpdiagram/words.py:\n" + "\n".join(found)
 
 
 def test_legend_and_tables_use_one_term_for_the_usual_path() -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .. import words
 from ..errors import UsageError
-from ..model import RASTER_FORMATS, THEMES, Spec, Text, Theme
+from ..model import RASTER_FORMATS, THEMES, Lang, Spec, Text, Theme
 
 if TYPE_CHECKING:
     from .linux import Linux
@@ -40,32 +40,41 @@ class Diagram:
 FULL_TITLE = words.text("full_diagram")
 
 
+def _title(kind: str, **values: object) -> Text:
+    """A diagram's title from `download.<kind>`; a Text value is filled in the language being written."""
+    entry = words.text(f"download.{kind}")
+
+    def one(lang: Lang) -> str:
+        return entry.get(lang).format(**{k: v.get(lang) if isinstance(v, Text) else v for k, v in values.items()})
+
+    return Text(one("zh"), one("en"))
+
+
 def catalog(spec: Spec, linux: Linux | None = None) -> tuple[Diagram, ...]:
     """The diagrams of a spec in a stable order: full view, one per state, per scenario path, per chart, and the
     chart of each recorded Linux run that still agrees with the spec (`linux`, the build's record)."""
     out = [Diagram("state-full", "state", "full", FULL_TITLE)]
     for s in spec.states:
         out.append(Diagram(f"state-{s.id.lower()}", "state", f"state:{s.id}",
-                           Text(zh=f"{s.id}（{s.label.zh}）", en=f"{s.id} ({s.label.en})")))
+                           _title("state", id=s.id, label=s.label)))
     for sc in spec.scenarios:
         out.append(Diagram(f"path-{sc.id.lower()}", "state", f"scenario:{sc.id}",
-                           Text(zh=f"{sc.title.zh}：状态图中的路径", en=f"{sc.title.en}: path through the state diagram")))
+                           _title("path", title=sc.title)))
     for sc in spec.scenarios:
         out.append(Diagram(f"scenario-{sc.id.lower()}", "scenario", sc.id,
-                           Text(zh=f"{sc.title.zh}：时序图", en=f"{sc.title.en}: sequence chart")))
+                           _title("chart", title=sc.title)))
     if linux is not None:
         v = linux.version
         for sid in linux.shown:
             sc = spec.scenario(sid)
             out.append(Diagram(f"observed-{sid.lower()}", "observed", sid,
-                               Text(zh=f"{sc.title.zh}：在 Linux {v} 上观测到的时序图",
-                                    en=f"{sc.title.en}: sequence chart observed on Linux {v}")))
+                               _title("observed", title=sc.title, v=v)))
     from ..capture.site import CAPTURES
 
     for c in CAPTURES:  # the "Real captures" page: public captures traced through the spec
         if any(x.id == c.scenario for x in spec.scenarios):
             out.append(Diagram(f"capture-{c.key}", "capture", c.key,
-                               Text(zh=f"{c.file}：抓包的时序图", en=f"{c.file}: sequence chart of a capture")))
+                               _title("capture", file=c.file)))
     seen: dict[str, str] = {}
     for d in out:
         if d.name in seen:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from posixpath import normpath
 
+from .. import words
 from ..model import Cite, Lang, Spec
 
 _RFC = re.compile(r"rfc(\d+)", re.ASCII)
@@ -44,11 +45,11 @@ def _rfc(name: str, url: str, cite: Cite, lang: Lang) -> CiteLink:
     if m := _SECTION.fullmatch(loc):
         return CiteLink(f"{name} §{m.group(1)}", f"{url}#section-{m.group(1)}")
     if m := _FIGURE.fullmatch(loc):
-        word = "图" if lang == "zh" else "Figure"
-        return CiteLink(f"{name} {word} {m.group(1)}", f"{url}#figure-{m.group(1)}")
+        figure = words.t(lang, "cite.figure").format(n=m.group(1))
+        return CiteLink(f"{name} {figure}", f"{url}#figure-{m.group(1)}")
     if (m := _NOTE.fullmatch(loc)) and cite.source in NOTE_SECTION:
         fig = NOTE_FIGURE[cite.source]
-        text = f"{name} 图 {fig} 注 {m.group(1)}" if lang == "zh" else f"{name} Figure {fig}, Note {m.group(1)}"
+        text = f"{name} " + words.t(lang, "cite.note").format(fig=fig, n=m.group(1))
         return CiteLink(text, f"{url}#section-{NOTE_SECTION[cite.source]}")
     return CiteLink(f"{name} {loc}", url)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from .. import words
 from ..model import Lang, Spec
 from ..trace import Segment, Trace
 from . import strings
@@ -244,5 +245,5 @@ def _delayed_acks(segments: tuple[Segment, ...], sent: list[tuple[int, int] | No
 
 def _duration(ms: int, lang: Lang) -> str:
     if ms % 1000 == 0:
-        return f"{ms // 1000} 秒" if lang == "zh" else f"{ms // 1000} s"
-    return f"{ms} 毫秒" if lang == "zh" else f"{ms} ms"
+        return words.t(lang, "chart.s").format(ms // 1000)
+    return words.t(lang, "chart.ms").format(ms)
