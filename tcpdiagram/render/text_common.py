@@ -7,6 +7,7 @@ from typing import Callable, Literal
 
 from ..model import Lang, PeerId, Spec
 from ..trace import LOST, ROLE_NAMES, Trace
+from ..words import t
 from .state_dot import View, closed_id, edge_label, select, state_name, to_end, word
 
 EdgeStyle = Literal["client", "server", "other"]
@@ -87,14 +88,14 @@ def sequence_steps(spec: Spec, trace: Trace, lang: Lang) -> list[Step]:
     Every segment is written where it is sent, with its send and arrival times in its label: these formats draw
     a message as one horizontal arrow, so two segments in flight at once cannot cross.
     """
-    ms = "毫秒" if lang == "zh" else "ms"
+    ms = t(lang, "chart.ms")  # "{} ms"
     steps: list[tuple[int, int, int, Step]] = []
     for n, c in enumerate(trace.calls):
         steps.append((c.time, 0, n, Step("call", c.time, c.peer, spec.event(c.event).label.get(lang))))
     for n, span in enumerate(trace.timers):
         steps.append((span.end, 0, 1000 + n, Step("timer", span.end, span.peer, span.name)))
     for seg in trace.segments:
-        when = f"{seg.sent} {ms}, {LOST[lang]}" if seg.received is None else f"{seg.sent} → {seg.received} {ms}"
+        when = f"{ms.format(seg.sent)}, {LOST[lang]}" if seg.received is None else f"{seg.sent} → {ms.format(seg.received)}"
         text = f"{seg.marked(lang)} ({when})"
         steps.append((seg.sent, 1, seg.index, Step("send", seg.sent, seg.src, text, seg.received is None)))
     for n, ch in enumerate(trace.changes):
