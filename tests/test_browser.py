@@ -172,6 +172,8 @@ QUERIES = [  # (site, query, the page that must come first)
     ("/en/", "four-way handshake", "/en/scenarios/normal_close/"),
     ("/en/", "close wait", "/en/states/close_wait/"), ("/en/", "CLOSE_WAIT", "/en/states/close_wait/"),
     ("/en/", "SYN-RECEIVED", "/en/states/syn_rcvd/"), ("/en/", "TCP_SYN_RECV", "/en/states/syn_rcvd/"),
+    ("/", "挥手", "/scenarios/normal_close/"),  # issue 13's three: the close, the knob, on the practical pages
+    ("/", "tcp_tw_reuse", "/practice/time-wait/"), ("/en/", "tcp_tw_reuse", "/en/practice/time-wait/"),
 ]
 
 

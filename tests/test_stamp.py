@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import threading
@@ -52,15 +51,6 @@ def test_stamp_imports_only_the_standard_library(tmp_path: Path) -> None:
                                  "tcpdiagram.cache.fingerprint"}
     full = _probe(tmp_path)
     assert [m for m in full["foreign"] if m.split(".")[0] in HEAVY] == []
-
-
-def test_key_is_quick() -> None:
-    times = []
-    for _ in range(5):
-        start = time.perf_counter()
-        current_key(None, LANGS, False)
-        times.append(time.perf_counter() - start)
-    assert statistics.median(times) < 0.05, times  # ~8 ms on the project's 2-vCPU VM; generous for busy CI
 
 
 @pytest.fixture()
