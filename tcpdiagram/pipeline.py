@@ -21,6 +21,7 @@ from .stamp import (DEFAULT_SOURCE_DATE_EPOCH, MARKER, MARKER_TEXT, current_key,
 
 if TYPE_CHECKING:
     from .site.late import Late
+    from .site.memo import PageMemo
     from .site.progress import Reporter
 
 __all__ = ["MARKER", "MARKER_TEXT", "DEFAULT_SOURCE_DATE_EPOCH", "BuildResult", "KeepWork", "build", "build_spec",
@@ -90,6 +91,7 @@ def build(
     keep_work: KeepWork | None = None,
     late: Late | None = None,
     site_url: str | None = None,
+    memo: PageMemo | None = None,
 ) -> BuildResult:
     """Load and validate the spec (argument, ./spec/tcp.yaml or bundled), then build_spec with the Linux record
     beside it (stamp.linux_record: the file the key hashes).
@@ -117,7 +119,8 @@ def build(
     from .specfile import load_checked
 
     return build_spec(load_checked(spec_arg), out, langs, strict, quiet, site, stamp=(before, key),
-                      record=linux_record(spec_arg), keep_work=keep_work, late=late, site_url=site_url)
+                      record=linux_record(spec_arg), keep_work=keep_work, late=late, site_url=site_url,
+                      memo=memo)
 
 
 def check_site_url(url: str | None) -> str | None:
@@ -156,6 +159,7 @@ def build_spec(
     keep_work: KeepWork | None = None,
     late: Late | None = None,
     site_url: str | None = None,
+    memo: PageMemo | None = None,
 ) -> BuildResult:
     """Simulate, render and build the site into a temporary folder beside `out`, then swap it in.
 
@@ -166,6 +170,8 @@ def build_spec(
     `stamp` is build()'s (key of the inputs before, how to compute it again): the marker records the
     key only when the inputs did not change while we built, so an edit made mid-build is never missed.
     `late` (serve): PNG/PDF conversions not done when the pages are are left to late.finish(out) after the swap.
+    `memo` (serve): MkDocs' per-page work of earlier builds in this process, reused where a page's inputs are
+    unchanged (site/memo.py).
     """
     from .site.progress import Reporter
 
@@ -180,7 +186,8 @@ def build_spec(
     full.parent.mkdir(parents=True, exist_ok=True)
     with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
         try:
-            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late, check_site_url(site_url))
+            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late, check_site_url(site_url),
+                           memo)
             key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
             if late is not None and late.pending:
                 late.marker, key = (stamp, result.pages, result.files), None  # late.finish writes the real one
@@ -216,6 +223,7 @@ def _make(
     keep_work: KeepWork | None = None,
     late: Late | None = None,
     site_url: str | None = None,
+    memo: PageMemo | None = None,
 ) -> _Made:
     """Everything a build writes, all inside `tmp`: diagrams/, the MkDocs docs (then removed), site/.
 
@@ -265,7 +273,7 @@ def _make(
         faultpoints.reached("pages")
         report.step("build the site with MkDocs")
         warnings = build_site(site / "mkdocs.yml", docs, tmp / "site", langs=langs, generated=generated,
-                              cache_dir=cache, site_url=site_url)
+                              cache_dir=cache, site_url=site_url, memo=memo)
         faultpoints.reached("site")
         if keep_work is not None:
             keep_work(spec, langs, site, docs, generated)

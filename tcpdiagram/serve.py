@@ -167,6 +167,7 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     from .pipeline import build, site_source
     from .specfile import resolve_spec
     from .site.late import Late
+    from .site.memo import PageMemo
     from .stamp import linux_record
 
     watched = [resolve_spec(spec_arg), linux_record(spec_arg), site_source()]
@@ -174,8 +175,9 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     handler = type("BoundHandler", (Handler,), {"version": version})
     httpd = bind(port, handler, out / "site")
     late = Late()  # pages first: the PNG/PDF still converting fill in after each swap
+    memo = PageMemo()  # MkDocs' work on the pages an edit did not change, kept from one rebuild to the next
     try:
-        build(spec_arg, out=out, late=late)
+        build(spec_arg, out=out, late=late, memo=memo)
     except TcpDiagramError as e:
         if not (out / "site").is_dir():
             httpd.server_close()
@@ -197,7 +199,7 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
             before = snapshot(watched)
             late = Late()
             try:
-                build(spec_arg, out=out, late=late)
+                build(spec_arg, out=out, late=late, memo=memo)
             except Exception as e:  # noqa: BLE001 - serving goes on whatever a rebuild met; the page says it
                 version.bump(_failed(e))
                 continue

@@ -6,12 +6,16 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any, Sequence
+from contextlib import nullcontext
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .. import words
 from ..cache.store import ensure
 from ..errors import TcpDiagramError
 from ..model import LANGS
+
+if TYPE_CHECKING:
+    from .memo import PageMemo
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material 9.8's banner about MkDocs 2 is not a warning
 
@@ -106,12 +110,14 @@ def build_site(
     generated: Sequence[str],
     cache_dir: Path | None,
     site_url: str | None = None,
+    memo: PageMemo | None = None,
 ) -> list[str]:
     """Build the site; return the warnings MkDocs logged (strictness is the caller's decision).
 
     `cache_dir` (the user cache; None for none) keeps compiled Jinja2 templates and jieba's dictionary.
     `site_url` (from `build --site-url`) replaces mkdocs.yml's `site_url`; with neither, every link is relative
-    and no sitemap is written.
+    and no sitemap is written. `memo` (serve's, kept across its rebuilds): pages whose inputs did not change
+    reuse an earlier build's Markdown conversion and search entries (site/memo.py).
 
     MkDocs' own `strict` stays off: a strict abort would hide the later warnings, and we want them all.
     """
@@ -123,7 +129,10 @@ def build_site(
     from .site_plugin import plugin as site_plugin
 
     _quiet_jieba(cache_dir)
-    raw = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_loader())  # noqa: S506 - the site's own config
+    text = config_file.read_text(encoding="utf-8")
+    raw = yaml.load(text, Loader=_loader())  # noqa: S506 - the site's own config
+    if memo is not None:
+        memo.context = repr((text, tuple(langs), site_url))
     plugins = raw.get("plugins", [])
     for item in plugins:
         if isinstance(item, dict) and "i18n" in item:
@@ -155,7 +164,8 @@ def build_site(
         from . import html_titles
 
         config.plugins["tcpdiagram-html-titles"] = html_titles.plugin()
-        build(config)
+        with memo.active() if memo is not None else nullcontext():
+            build(config)
     except MkDocsException as e:
         raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e
     finally:

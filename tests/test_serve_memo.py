@@ -1,0 +1,60 @@
+"""serve's rebuilds reuse MkDocs' work on unchanged pages and languages (site/memo.py) and still give, byte for
+byte, what a fresh build of the same sources gives, with the same warnings."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tcpdiagram.pipeline import BuildResult, build
+from tcpdiagram.site.late import Late
+from tcpdiagram.site.memo import PageMemo
+
+from test_pipeline import RECORD, SITE, SPEC, tree
+
+pytestmark = pytest.mark.dot
+
+ZH = ("label: {zh: 监听, en: Listen}", "label: {zh: 监听中, en: Listen}")
+EN = ("label: {zh: 监听, en: Listen}", "label: {zh: 监听, en: Listening}")
+BAD_LINK = "\n\nSee [a page that is not there](no-such-page.md).\n"
+
+
+def _serve_build(spec: Path, out: Path, site: Path, memo: PageMemo) -> BuildResult:
+    """A rebuild as serve runs it: pages first, the late conversions after the swap."""
+    late = Late()
+    result = build(spec, out=out, quiet=True, site=site, late=late, memo=memo)
+    late.finish(out)
+    return result
+
+
+def test_memoized_rebuilds_are_fresh_builds(tmp_path: Path) -> None:
+    proj = tmp_path / "proj"
+    (proj / "spec").mkdir(parents=True)
+    shutil.copy(RECORD, proj / "spec" / "linux-record.json")
+    spec = proj / "spec" / "tcp.yaml"
+    original = SPEC.read_text(encoding="utf-8")
+    assert ZH[0] in original
+    site = tmp_path / "site"
+    shutil.copytree(SITE, site)
+    for lang in ("zh", "en"):  # a warning MkDocs logs while rendering a page: a memo hit must log it again
+        page = site / "docs" / lang / "reading.md"
+        page.write_text(page.read_text(encoding="utf-8") + BAD_LINK, encoding="utf-8")
+    memo = PageMemo()
+    out = tmp_path / "served"
+    fresh: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {}
+    steps = [("original", original), ("zh label", original.replace(*ZH, 1)), ("en label", original.replace(*EN, 1))]
+    for i, (name, text) in enumerate(steps):
+        spec.write_text(text, encoding="utf-8")
+        served = _serve_build(spec, out, site, memo)
+        if name not in fresh:
+            clean = build(spec, out=tmp_path / f"fresh-{i}", quiet=True, site=site)
+            fresh[name] = tree(clean.out), clean.warnings
+        want, warnings = fresh[name]
+        got = tree(out)
+        assert sorted(set(got) ^ set(want)) == [], f"{name}: files differ"
+        assert [k for k in want if got[k] != want[k]] == [], f"{name}: contents differ"
+        assert served.warnings == warnings, name
+        assert any("no-such-page.md" in w for w in warnings)
+    assert memo.hits > 0  # the pages the edits did not touch were not converted again
