@@ -184,19 +184,28 @@ def build_spec(
         raise UsageError(f"--out {str(out)!r} is inside the site sources {str(site)!r}; choose a folder outside it")
     full = Path(os.path.abspath(out))
     full.parent.mkdir(parents=True, exist_ok=True)
-    with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
-        try:
-            result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late, check_site_url(site_url),
-                           memo)
-            key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
-            if late is not None and late.pending:
-                late.marker, key = (stamp, result.pages, result.files), None  # late.finish writes the real one
-            write_marker(tmp, key, result.pages, result.files)
-            faultpoints.reached("marker")
-            guard(out)  # again: nothing may have appeared there while we worked
-            outswap.swap(tmp, full)
-        except OSError as e:  # disk full, permission denied: say where, in OUT's terms (not the work folder's)
-            raise WriteFailed(_destination(e, tmp, out), e.strerror or str(e)) from e
+    if memo is not None:
+        memo.languages.final = full / "site"
+    try:
+        with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
+            try:
+                result = _make(spec, site, tmp, chosen, strict, report, record, keep_work, late,
+                               check_site_url(site_url), memo)
+                key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
+                if late is not None and late.pending:
+                    late.marker, key = (stamp, result.pages, result.files), None  # late.finish writes the real one
+                write_marker(tmp, key, result.pages, result.files)
+                faultpoints.reached("marker")
+                guard(out)  # again: nothing may have appeared there while we worked
+                outswap.swap(tmp, full)
+            except OSError as e:  # disk full, permission denied: say where, in OUT's terms (not the work folder's)
+                raise WriteFailed(_destination(e, tmp, out), e.strerror or str(e)) from e
+    except BaseException:
+        if memo is not None:
+            memo.languages.abandon()  # OUT still holds the previous build
+        raise
+    if memo is not None:
+        memo.languages.commit()
     faultpoints.reached("done")
     for w in (*left, *result.warnings):
         sys.stderr.write(f"warning: {w}\n")
@@ -297,8 +306,9 @@ def _make(
 
 
 def _replace(root: Path, source: Path, path: Path) -> None:
-    """Fill a stand-in MkDocs copied with the finished file; it must be there (else the site is not what we think)."""
-    if not path.is_file() or path.stat().st_size != 0:
+    """Fill a stand-in MkDocs copied with the finished file; it must be there (else the site is not what we think),
+    or already be that file (a language serve linked from the previous build, site/reuse.py)."""
+    if not path.is_file() or (path.stat().st_size != 0 and path.read_bytes() != source.read_bytes()):
         raise RuntimeError(f"expected the stand-in {path.relative_to(root)} in the built site")
     path.unlink()
     _link(root, source, path)

@@ -131,13 +131,13 @@ def build_site(
     _quiet_jieba(cache_dir)
     text = config_file.read_text(encoding="utf-8")
     raw = yaml.load(text, Loader=_loader())  # noqa: S506 - the site's own config
+    nav = expand_nav(raw.get("nav", []), generated)
     if memo is not None:
-        memo.context = repr((text, tuple(langs), site_url))
+        memo.context = repr((text, tuple(langs), site_url, nav))
     plugins = raw.get("plugins", [])
     for item in plugins:
         if isinstance(item, dict) and "i18n" in item:
             _languages(item["i18n"], langs)
-    nav = expand_nav(raw.get("nav", []), generated)
     extra = dict(raw.get("extra") or {})
     extra.setdefault("generator", False)  # Material's "Made with Material for MkDocs" is English only
     logger = logging.getLogger("mkdocs")

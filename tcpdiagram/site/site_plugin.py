@@ -156,6 +156,7 @@ def split_search(site: Path, others: list[str]) -> None:
                   if str(d.get("location", "")).startswith(f"{lang}/")]
         out = site / lang / "search" / "search_index.json"
         out.parent.mkdir(parents=True, exist_ok=True)
+        out.unlink(missing_ok=True)  # a new file: this one may be a link to the served build's (site/reuse.py)
         out.write_text(json.dumps({**index, "docs": theirs}, ensure_ascii=False, separators=(",", ":")),
                        encoding="utf-8")
 
