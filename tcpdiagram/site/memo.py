@@ -1,19 +1,22 @@
-"""In-process memos of MkDocs' per-page work (Markdown → HTML, search entries) for `serve`'s rebuilds.
+"""In-process memos of MkDocs' per-page work for `serve`'s rebuilds: an edit redoes only the pages it changed.
 
 A rebuild under `serve` runs the whole MkDocs build as a plain build does (every page, every plugin event, the
-nav and the links checked again), but a page whose inputs are the same as in an earlier build of the same
-process reuses what that build computed, instead of converting its Markdown and parsing its HTML for the
-search index again:
+nav and the links checked again), but work whose inputs are the same as in an earlier build of the same
+process is taken from that build:
 
-- `Page.render` (Markdown → HTML, table of contents, anchors, the link warnings it logs) is keyed on the
-  page's Markdown, its file's names and URL, every file's names and URL (links resolve against them), the
-  site config and the language being built;
-- the search plugin's entries for a page are keyed on the page's final HTML, table of contents, title, URL
-  and metadata, and the search plugin's settings;
-- a whole non-default language whose inputs are unchanged is linked from OUT (site/reuse.py).
+- `Page.render` (Markdown → HTML, table of contents, anchors, the link warnings it logs), keyed on the page's
+  Markdown, its file's names and URL, every file's names and URL (links resolve against them), the site
+  config and the language being built;
+- each inline diagram's figure (site_plugin), keyed on the SVG, the page, the files and the UI words;
+- the search plugin's entries for a page, keyed on its HTML with the diagrams' figures left out (the search
+  plugin skips them whole: they carry `data-search-exclude`), its table of contents, title, URL, metadata;
+- each page template's output, keyed on the template's whole context (site/memo_keys.py);
+- the theme's template list for the installed theme folders (they do not change while the process runs);
+- a whole non-default language whose inputs are unchanged, linked from OUT (site/reuse.py).
 
-Both are pure functions of those inputs, so a memo hit gives the bytes a miss would; tests/test_serve_memo.py
-compares a memoized rebuild with a fresh build, file for file. A plain `build` passes no memo: nothing changes.
+Copies MkDocs makes of the build's own docs files (diagrams, images) become hard links. Every memo is a pure
+function of its key, so a hit gives the bytes a miss would; tests/test_serve_memo.py compares memoized
+rebuilds with fresh builds, file for file and warning for warning. A plain `build` passes no memo.
 """
 
 from __future__ import annotations
@@ -22,15 +25,19 @@ import copy
 import hashlib
 import json
 import logging
+import os
+import re
+import sysconfig
 from collections import OrderedDict
-from contextlib import contextmanager
-from typing import Any, Iterator
-
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 from .reuse import LanguageReuse, Records, file_digests
 
-LIMIT = 2048  # entries per memo: about two builds' pages in every language, many times over
+LIMIT = 4096  # entries per memo: every page and figure of a few builds in every language
+FIGURE = re.compile(r'(<figure class="tcp-figure"[^>]*\bdata-search-exclude>).*?</figure>', re.S)
+INSTALLED = tuple({os.path.realpath(sysconfig.get_path(k)) + os.sep for k in ("purelib", "platlib")})
 
 
 def _digest(*parts: object) -> str:
@@ -42,135 +49,188 @@ def _toc(items: Any) -> list[Any]:
     return [[i.title, i.id, i.url, i.level, _toc(i.children)] for i in items]
 
 
-class PageMemo:
-    """What earlier builds of this process computed per page; see the module docstring."""
+@contextmanager
+def _patched(owner: Any, name: str, replacement: Callable[..., Any]) -> Iterator[Callable[..., Any]]:
+    """owner.name is `replacement` inside; the original (yielded) again after."""
+    plain = getattr(owner, name)
+    setattr(owner, name, replacement)
+    try:
+        yield plain
+    finally:
+        setattr(owner, name, plain)
 
-    def __init__(self, context: str = "") -> None:
-        self.context = context  # what else the pages depend on: the site config file, languages, site URL
+
+class PageMemo:
+    """What earlier builds of this process computed; see the module docstring."""
+
+    def __init__(self) -> None:
+        self.context = ""  # what every page depends on: mkdocs.yml, languages, site URL, nav (build_site sets it)
+        self.docs_dir: Path | None = None  # the build's docs folder (build_site sets it)
         self.render: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
         self.search: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-        self.pages: OrderedDict[str, str] = OrderedDict()  # page template context digest → HTML
-        self.figures: OrderedDict[str, str] = OrderedDict()  # an inline diagram's inputs → its HTML
+        self.pages: OrderedDict[str, str] = OrderedDict()
+        self.figures: OrderedDict[str, str] = OrderedDict()
+        self.templates: dict[str, list[str]] = {}
         self.hits = 0
         self.misses = 0
-        self._files: dict[int, tuple[Any, str]] = {}
         self.languages = LanguageReuse()
+        self._files: tuple[Any, str] | None = None
+        self._themes: dict[str, str] = {}
 
-    def _files_key(self, files: Any) -> str:
+    def files_key(self, files: Any) -> str:
         """Every file's names, URL and inclusion (computed once per Files object of a build)."""
-        found = self._files.get(id(files))
-        if found is not None and found[0] is files:
-            return found[1]
+        if self._files is not None and self._files[0] is files:
+            return self._files[1]
         key = _digest(sorted((f.src_uri, f.dest_uri, f.url, str(f.inclusion)) for f in files))
-        self._files = {id(files): (files, key)}
+        self._files = (files, key)
         return key
 
-    @staticmethod
-    def _keep(table: OrderedDict[str, Any], key: str, value: Any) -> None:
-        table[key] = value
-        while len(table) > LIMIT:
-            table.popitem(last=False)
+    def lookup(self, table: OrderedDict[str, Any], key: str | None, make: Callable[[], Any]) -> Any:
+        """table[key], made (and kept, the oldest entries dropped past LIMIT) when missing; no key: just made."""
+        if key is not None and key in table:
+            self.hits += 1
+            return table[key]
+        value = make()
+        if key is not None:
+            self.misses += 1
+            table[key] = value
+            while len(table) > LIMIT:
+                table.popitem(last=False)
+        return value
+
+    def figure(self, parts: tuple[object, ...], make: Callable[[], str]) -> str:
+        """An inline diagram's figure (site_plugin.on_page_content)."""
+        return str(self.lookup(self.figures, _digest(self.context, *parts), make))
+
+    def _theme_key(self, config: Any) -> str:
+        """The custom theme folder's files (templates, partials), read once per build."""
+        custom = str(config.theme.custom_dir or "")
+        if custom not in self._themes:
+            self._themes[custom] = _digest(file_digests(Path(custom))) if custom else ""
+        return self._themes[custom]
 
     @contextmanager
     def active(self) -> Iterator[None]:
-        """Memoize Page.render and the search plugin's per-page entries for the builds run inside."""
+        """The memos on (MkDocs, Material, Jinja2 and the i18n plugin patched) for the builds run inside."""
         import jinja2
         import mkdocs_static_i18n.plugin as i18n_plugin
         from material.plugins.search.plugin import SearchIndex
+        from mkdocs.structure.files import File
         from mkdocs.structure.pages import Page
 
+        self._themes = {}
+        with ExitStack() as stack:
+            def patch(owner: Any, name: str, replacement: Callable[..., Any]) -> Callable[..., Any]:
+                return stack.enter_context(_patched(owner, name, replacement))
+
+            plain_render = patch(Page, "render", lambda page, config, files: self._render(plain_render, page, config,
+                                                                                         files))
+            plain_entry = patch(SearchIndex, "add_entry_from_context",
+                                lambda index, page: self._entry(plain_entry, index, page))
+            plain_template = patch(jinja2.Template, "render",
+                                   lambda tpl, *a, **k: self._template(plain_template, tpl, a, k))
+            plain_list = patch(jinja2.FileSystemLoader, "list_templates",
+                               lambda loader: self._list_templates(plain_list, loader))
+            plain_copy = patch(File, "copy_file", lambda file, dirty=False: self._copy(plain_copy, file, dirty))
+            plain_build = patch(i18n_plugin, "build", lambda config, dirty=False: self.languages.build(
+                plain_build, config, self.context, dirty))
+            try:
+                yield
+            finally:
+                self._files = None
+
+    def _render(self, plain: Callable[..., None], page: Any, config: Any, files: Any) -> None:
+        i18n = config.plugins.get("i18n")
+        key = _digest(
+            self.context, page.markdown, page.file.src_uri, page.file.dest_uri, page.file.url,
+            self.files_key(files), str(getattr(i18n, "current_language", "")),
+            str(config.theme.get("language", "")), bool(config.use_directory_urls),
+            logging.getLogger("mkdocs").getEffectiveLevel(),
+        )
+
+        made = []
+
+        def make() -> tuple[Any, ...]:
+            catch = Records()
+            with catch.catching():
+                plain(page, config, files)
+            made.append(True)
+            links = None if page.links_to_anchors is None else {
+                f.src_uri: dict(v) for f, v in page.links_to_anchors.items()
+            }
+            return (page.content, copy.deepcopy(page.toc), page._title_from_render, set(page.present_anchor_ids or ()),
+                    links, catch.records)
+
+        content, toc, title, anchors, links, records = self.lookup(self.render, key, make)
+        if made:  # rendered just now: the page has it all
+            return
+        page.content = content
+        page.toc = copy.deepcopy(toc)
+        page._title_from_render = title
+        page.present_anchor_ids = set(anchors)
+        if links is not None:
+            page.links_to_anchors = {files.get_file_from_path(uri): dict(v) for uri, v in links.items()}
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+
+    def _entry(self, plain: Callable[..., None], index: Any, page: Any) -> None:
+        key = _digest(
+            sorted((k, v) for k, v in index.config.items() if isinstance(v, (str, int, float, bool, list))),
+            page.url, page.title, FIGURE.sub(r"\1</figure>", page.content), _toc(page.toc),
+            json.dumps(page.meta, sort_keys=True, default=str),
+        )
+
+        made = []
+
+        def make() -> list[dict[str, Any]]:
+            made.append(True)
+            before = len(index.entries)
+            plain(index, page)
+            return copy.deepcopy(index.entries[before:])
+
+        entries = self.lookup(self.search, key, make)
+        if not made:  # a hit: add what the miss added
+            index.entries.extend(copy.deepcopy(entries))
+
+    def _template(self, plain: Callable[..., Any], tpl: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
         from .memo_keys import context_key
 
-        memo = self
-        plain_render = Page.render
-        plain_entry = SearchIndex.add_entry_from_context
-        plain_build = i18n_plugin.build
-        plain_template = jinja2.Template.render
-        themes: dict[str, str] = {}
+        context = args[0] if len(args) == 1 and not kwargs and isinstance(args[0], dict) else None
+        if context is None or context.get("page") is None or context.get("config") is None:
+            return str(plain(tpl, *args, **kwargs))  # not a page: 404.html, sitemap.xml, our own templates
+        config = context["config"]
+        i18n = config.plugins.get("i18n")
+        prefix = repr((self.context, str(getattr(i18n, "current_language", "")), self._theme_key(config)))
+        return str(self.lookup(self.pages, context_key(prefix, str(tpl.name), context),
+                               lambda: str(plain(tpl, *args, **kwargs))))
 
-        def theme_key(config: Any) -> str:
-            """The custom theme folder's files (templates, partials), read once per build."""
-            custom = str(config.theme.custom_dir or "")
-            if custom not in themes:
-                themes[custom] = _digest(file_digests(Path(custom))) if custom else ""
-            return themes[custom]
+    def _list_templates(self, plain: Callable[..., list[str]], loader: Any) -> list[str]:
+        """Jinja2's list, folder by folder (its result is the sorted union), installed folders read once."""
+        import jinja2
 
-        def template(tpl: Any, *args: Any, **kwargs: Any) -> str:
-            context = args[0] if len(args) == 1 and not kwargs else None
-            page = context.get("page") if isinstance(context, dict) else None
-            config = context.get("config") if isinstance(context, dict) else None
-            if page is None or config is None:
-                return str(plain_template(tpl, *args, **kwargs))
-            i18n = config.plugins.get("i18n")
-            prefix = repr((memo.context, str(getattr(i18n, "current_language", "")), theme_key(config)))
-            key = context_key(prefix, str(tpl.name), context)
-            found = memo.pages.get(key) if key is not None else None
-            if found is not None:
-                memo.hits += 1
-                return found
-            html = str(plain_template(tpl, *args, **kwargs))
-            if key is not None:
-                memo.misses += 1
-                memo._keep(memo.pages, key, html)
-            return html
+        found: set[str] = set()
+        for path in loader.searchpath:
+            one = jinja2.FileSystemLoader([path], encoding=loader.encoding, followlinks=loader.followlinks)
+            if not os.path.realpath(path).startswith(INSTALLED):
+                found.update(plain(one))
+                continue
+            if path not in self.templates:
+                self.templates[path] = plain(one)
+            found.update(self.templates[path])
+        return sorted(found)
 
-        def render(page: Any, config: Any, files: Any) -> None:
-            i18n = config.plugins.get("i18n")
-            key = _digest(
-                memo.context, page.markdown, page.file.src_uri, page.file.dest_uri, page.file.url,
-                memo._files_key(files), str(getattr(i18n, "current_language", "")),
-                str(config.theme.get("language", "")), bool(config.use_directory_urls),
-                logging.getLogger("mkdocs").getEffectiveLevel(),
-            )
-            found = memo.render.get(key)
-            if found is None:
-                memo.misses += 1
-                catch = Records()
-                with catch.catching():
-                    plain_render(page, config, files)
-                links = None if page.links_to_anchors is None else {
-                    f.src_uri: dict(v) for f, v in page.links_to_anchors.items()
-                }
-                memo._keep(memo.render, key, (page.content, copy.deepcopy(page.toc), page._title_from_render,
-                                              set(page.present_anchor_ids or ()), links,
-                                              [(r.name, r) for r in catch.records]))
-                return
-            memo.hits += 1
-            content, toc, title, anchors, links, records = found
-            page.content = content
-            page.toc = copy.deepcopy(toc)
-            page._title_from_render = title
-            page.present_anchor_ids = set(anchors)
-            if links is not None:
-                page.links_to_anchors = {files.get_file_from_path(uri): dict(v) for uri, v in links.items()}
-            for name, record in records:
-                logging.getLogger(name).handle(record)
-
-        def entry(index: Any, page: Any) -> None:
-            key = _digest(
-                sorted((k, v) for k, v in index.config.items() if isinstance(v, (str, int, float, bool, list))),
-                page.url, page.title, page.content, _toc(page.toc), json.dumps(page.meta, sort_keys=True, default=str),
-            )
-            found = memo.search.get(key)
-            if found is None:
-                before = len(index.entries)
-                plain_entry(index, page)
-                memo._keep(memo.search, key, copy.deepcopy(index.entries[before:]))
-                return
-            index.entries.extend(copy.deepcopy(found))
-
-        def language_build(config: Any, dirty: bool = False) -> None:
-            memo.languages.build(plain_build, config, memo.context, dirty)
-
-        setattr(Page, "render", render)  # noqa: B010 - a patch for the builds inside, undone below
-        setattr(SearchIndex, "add_entry_from_context", entry)  # noqa: B010
-        setattr(i18n_plugin, "build", language_build)  # noqa: B010 - the i18n plugin's loop over the languages
-        setattr(jinja2.Template, "render", template)  # noqa: B010 - MkDocs renders each page's template with it
+    def _copy(self, plain: Callable[..., None], file: Any, dirty: bool) -> None:
+        """A file of the build's own docs folder is hard-linked into the site, not copied."""
+        src = file.abs_src_path
+        docs = self.docs_dir
+        if file._content is not None or src is None or docs is None or dirty or not Path(src).is_relative_to(docs):
+            plain(file, dirty)
+            return
+        dest = file.abs_dest_path
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
         try:
-            yield
-        finally:
-            setattr(Page, "render", plain_render)  # noqa: B010
-            setattr(SearchIndex, "add_entry_from_context", plain_entry)  # noqa: B010
-            setattr(i18n_plugin, "build", plain_build)  # noqa: B010
-            setattr(jinja2.Template, "render", plain_template)  # noqa: B010
-            self._files = {}
+            if os.path.lexists(dest):
+                os.unlink(dest)
+            os.link(src, dest)
+        except OSError:  # a file system without hard links
+            plain(file, dirty)

@@ -133,7 +133,7 @@ def build_site(
     raw = yaml.load(text, Loader=_loader())  # noqa: S506 - the site's own config
     nav = expand_nav(raw.get("nav", []), generated)
     if memo is not None:
-        memo.context = repr((text, tuple(langs), site_url, nav))
+        memo.context, memo.docs_dir = repr((text, tuple(langs), site_url, nav)), docs_dir
     plugins = raw.get("plugins", [])
     for item in plugins:
         if isinstance(item, dict) and "i18n" in item:
@@ -158,7 +158,7 @@ def build_site(
             strict=False,
             **({"site_url": site_url} if site_url else {}),
         )
-        config.plugins["tcpdiagram-site"] = site_plugin()
+        config.plugins["tcpdiagram-site"] = site_plugin(memo)
         if cache_dir is not None:
             config.plugins["tcpdiagram-jinja-cache"] = _cache_plugin(cache_dir)
         from . import html_titles

@@ -7,13 +7,16 @@ import html
 import json
 import re
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .inline import PAIR, dark_css, figure, inline_svg, key_of
 from .search_terms import KEYWORDS
 from .mdtext import anchor
 from .strings import SITE_UI
+
+if TYPE_CHECKING:
+    from .memo import PageMemo
 
 DARK_CSS = "assets/tcpdiagram-dark.css"
 _ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
@@ -30,7 +33,8 @@ def _relative(target: str, here: str) -> str:
     return "../" * up + target if (target or up) else "./"
 
 
-def plugin() -> Any:
+def plugin(memo: PageMemo | None = None) -> Any:
+    """The plugin; `memo` (serve's) keeps each inline diagram's figure from one rebuild to the next."""
     from mkdocs.plugins import BasePlugin, event_priority
 
     class SitePlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
@@ -85,12 +89,18 @@ def plugin() -> Any:
                 found = files.get_file_from_path(f"{lang}/diagrams/{key}.svg")
                 if found is None or not found.abs_src_path:
                     return m.group(0)
-                path = Path(found.abs_src_path)
+                text = Path(found.abs_src_path).read_text(encoding="utf-8")
                 kind = "state" if key.startswith(("state-", "path-")) else "chart"
-                svg = inline_svg(path.read_text(encoding="utf-8"), key, link if kind == "state" else None)
+                alt = html.unescape(m.group("alt"))
                 labels = {k: ui[k] for k in ("zoom_in", "zoom_out", "zoom_reset", "zoom_full", "zoom_close",
                                              "zoom_hint")}
-                return figure(svg, key, html.unescape(m.group("alt")), kind, labels)
+
+                def make() -> str:
+                    return figure(inline_svg(text, key, link if kind == "state" else None), key, alt, kind, labels)
+
+                if memo is None:
+                    return make()
+                return memo.figure((text, key, kind, lang, src_uri, memo.files_key(files), alt, labels), make)
 
             return PAIR.sub(replace, html_text)
 
