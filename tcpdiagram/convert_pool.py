@@ -21,6 +21,7 @@ Job = tuple[str, str, str | None, "Future[bytes]"]  # svg, format, SOURCE_DATE_E
 _lock = threading.Lock()
 _jobs: queue.Queue[Job | None] = queue.Queue()
 _workers: list[_Worker] = []
+_nice = 0  # added to the workers' niceness (background())
 
 
 def workers() -> int:
@@ -37,6 +38,15 @@ def submit(svg: str, fmt: str) -> Future[bytes]:
             atexit.register(shutdown)
     _jobs.put((svg, fmt, os.environ.get("SOURCE_DATE_EPOCH"), future))
     return future
+
+
+def background(nice: int = 19) -> None:
+    """Workers yield the CPU to everything else (serve: a rebuild's pages come before its PNG/PDF)."""
+    global _nice
+    with _lock:
+        _nice = nice
+        for w in _workers:
+            w.renice()
 
 
 def shutdown(kill: bool = False) -> None:
@@ -59,8 +69,16 @@ class _Worker:
         path = os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
         self.proc = subprocess.Popen([sys.executable, "-m", "tcpdiagram.convert_pool"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=path, PYTHONSAFEPATH="1"))
+        self.renice()
         self.thread = threading.Thread(target=self._run, name=f"tcpdiagram-convert-{n}", daemon=True)
         self.thread.start()
+
+    def renice(self) -> None:
+        if _nice:
+            try:
+                os.setpriority(os.PRIO_PROCESS, self.proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + _nice))
+            except (OSError, AttributeError):  # gone already, or a system without priorities
+                pass
 
     def _run(self) -> None:
         from .errors import ToolFailed

@@ -6,7 +6,7 @@ import os
 import shutil
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
@@ -185,7 +185,7 @@ def build_spec(
     full = Path(os.path.abspath(out))
     full.parent.mkdir(parents=True, exist_ok=True)
     if memo is not None:
-        memo.languages.final = full / "site"
+        memo.start(full)
     try:
         with source_date_epoch(), Reporter(quiet) as report, outswap.workdir(full) as tmp:
             try:
@@ -197,15 +197,16 @@ def build_spec(
                 write_marker(tmp, key, result.pages, result.files)
                 faultpoints.reached("marker")
                 guard(out)  # again: nothing may have appeared there while we worked
-                outswap.swap(tmp, full)
+                with late.lock if late is not None else nullcontext():  # no late file of a build before
+                    outswap.swap(tmp, full)
             except OSError as e:  # disk full, permission denied: say where, in OUT's terms (not the work folder's)
                 raise WriteFailed(_destination(e, tmp, out), e.strerror or str(e)) from e
     except BaseException:
         if memo is not None:
-            memo.languages.abandon()  # OUT still holds the previous build
+            memo.abandon()  # OUT still holds the previous build
         raise
     if memo is not None:
-        memo.languages.commit()
+        memo.commit()
     faultpoints.reached("done")
     for w in (*left, *result.warnings):
         sys.stderr.write(f"warning: {w}\n")
@@ -267,7 +268,7 @@ def _make(
         generated: list[str] = []
         for lang in langs:
             for name, text in sorted(svgs[lang].items()):
-                _write(tmp, tmp / "diagrams" / lang / name, text.encode("utf-8"))
+                _made(tmp, f"{lang}/{name}", text.encode("utf-8"), memo)
                 _link(tmp, tmp / "diagrams" / lang / name, docs / lang / "diagrams" / name)
             for raster in todo:
                 if raster.lang == lang:
@@ -292,7 +293,7 @@ def _make(
             )
         tick = report.bar("convert to PNG and PDF", len(todo))
         for raster, data in conversions.results(tick) if late is None else late.split(conversions, langs[0]):
-            _write(tmp, tmp / "diagrams" / raster.lang / raster.name, data)
+            _made(tmp, f"{raster.lang}/{raster.name}", data, memo)
             prefix = "" if raster.lang == langs[0] else f"{raster.lang}/"  # i18n: default language at the root
             _replace(tmp, tmp / "diagrams" / raster.lang / raster.name, tmp / "site" / f"{prefix}diagrams" / raster.name)
     finally:
@@ -315,9 +316,17 @@ def _replace(root: Path, source: Path, path: Path) -> None:
 
 
 def _inside(root: Path, path: Path) -> None:
-    """Refuse any path that leaves the build folder."""
-    if not path.resolve().is_relative_to(root.resolve()):
+    """Refuse any path that leaves the build folder (by its name: the build folder is new, it holds no links)."""
+    base = os.path.abspath(root)
+    if not os.path.abspath(path).startswith(base + os.sep):
         raise UsageError(f"refusing to write {str(path)!r}: outside the build folder")
+
+
+def _made(root: Path, rel: str, data: bytes, memo: PageMemo | None) -> None:
+    """A file of OUT/diagrams: linked from the build serve swapped in last when it has these bytes, else written."""
+    _inside(root, root / "diagrams" / rel)
+    if memo is None or not memo.files.place(rel, data, root / "diagrams" / rel):
+        _write(root, root / "diagrams" / rel, data)
 
 
 def _write(root: Path, path: Path, data: bytes) -> None:

@@ -13,6 +13,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import SpecError, TcpDiagramError, UsageError
 
@@ -20,12 +21,15 @@ if TYPE_CHECKING:
     from .site.late import Late
 
 VERSION_PATH = "/__tcpdiagram__/version"
-POLL_SECONDS = 0.2  # how often the sources are looked at; an edit is rebuilt 0.2–0.4 s after it is saved
-# Served pages only (never written to disk): ask for the build number twice a second, reload when it moves.
+POLL_SECONDS = 0.1  # how often the sources are looked at
+SETTLE_SECONDS = 0.1  # then how long an editor may take to finish saving: an edit is rebuilt 0.1–0.2 s after it
+LONG_POLL_SECONDS = 25.0  # a version request waits this long for a new build before answering the same number
+# Served pages only (never written to disk): ask for the build number; the server answers when it moves (or after
+# LONG_POLL_SECONDS), and the page reloads as soon as it has moved.
 RELOAD_SCRIPT = (
-    "<script>(function(){var seen=null;function poll(){fetch('" + VERSION_PATH + "',{cache:'no-store'})"
-    ".then(function(r){return r.text()}).then(function(v){if(seen===null){seen=v}else if(v!==seen){location.reload()}})"
-    ".catch(function(){}).then(function(){setTimeout(poll,500)})}poll()})();</script>"
+    "<script>(function(){var seen=null;function poll(){fetch('" + VERSION_PATH + "'+(seen===null?'':'?seen='+seen),"
+    "{cache:'no-store'}).then(function(r){return r.text()}).then(function(v){if(seen===null||v===seen){seen=v;poll()}"
+    "else{location.reload()}}).catch(function(){setTimeout(poll,1000)})}poll()})();</script>"
 ).encode("ascii")
 
 
@@ -42,11 +46,19 @@ class Version:
         self.value = 1
         self.error: str | None = None
         self.lock = threading.Lock()
+        self.moved = threading.Condition(self.lock)
 
     def bump(self, error: str | None = None) -> None:
         with self.lock:
             self.value += 1
             self.error = error
+            self.moved.notify_all()
+
+    def after(self, seen: str, timeout: float) -> int:
+        """The build number once it is no longer `seen` (at most `timeout` seconds later)."""
+        with self.lock:
+            self.moved.wait_for(lambda: str(self.value) != seen, timeout)
+            return self.value
 
 
 def page(html_bytes: bytes, error: str | None) -> bytes:
@@ -76,7 +88,10 @@ class Handler(SimpleHTTPRequestHandler):
     def _respond(self, head: bool) -> None:
         route = self.path.split("?", 1)[0].split("#", 1)[0]
         if route == VERSION_PATH:
-            self._send(str(self.version.value).encode("ascii"), "text/plain", head)
+            query = parse_qs(urlsplit(self.path).query)
+            seen = query.get("seen", [""])[0]
+            value = self.version.after(seen, LONG_POLL_SECONDS) if seen else self.version.value
+            self._send(str(value).encode("ascii"), "text/plain", head)
             return
         try:
             local = self.translate_path(self.path)
@@ -170,12 +185,16 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     from .site.memo import PageMemo
     from .stamp import linux_record
 
+    from . import convert_pool
+
     watched = [resolve_spec(spec_arg), linux_record(spec_arg), site_source()]
     version = Version()
     handler = type("BoundHandler", (Handler,), {"version": version})
     httpd = bind(port, handler, out / "site")
-    late = Late()  # pages first: the PNG/PDF still converting fill in after each swap
+    convert_pool.background()  # the PNG/PDF converters take only the CPU the pages leave
+    swap = threading.Lock()  # a build's swap and a late file are never at once
     memo = PageMemo()  # MkDocs' work on the pages an edit did not change, kept from one rebuild to the next
+    late = Late(swap, memo.files.written)  # pages first: the PNG/PDF still converting fill in after each swap
     try:
         build(spec_arg, out=out, late=late, memo=memo)
     except TcpDiagramError as e:
@@ -187,27 +206,38 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     thread = threading.Thread(target=httpd.serve_forever, name="tcpdiagram-http", daemon=True)
     thread.start()
     sys.stderr.write(f"serving {url} (Ctrl-C to stop); watching {', '.join(map(str, watched))}\n")
+    finisher = _finishing(late, out, version)
     try:
-        _finish(late, out, version)
         before = snapshot(watched)
         while True:
             time.sleep(POLL_SECONDS)
             now = snapshot(watched)
             if now == before:
                 continue
-            time.sleep(POLL_SECONDS)  # let an editor finish saving
+            late.cancel()  # that build's PNG/PDF are stale: stop writing them (the rebuild makes its own)
+            time.sleep(SETTLE_SECONDS)  # let an editor finish saving
             before = snapshot(watched)
-            late = Late()
+            late = Late(swap, memo.files.written)
             try:
                 build(spec_arg, out=out, late=late, memo=memo)
             except Exception as e:  # noqa: BLE001 - serving goes on whatever a rebuild met; the page says it
                 version.bump(_failed(e))
                 continue
+            finally:
+                finisher.join()
             version.bump()
-            _finish(late, out, version)
+            finisher = _finishing(late, out, version)
     finally:
+        late.cancel()
         httpd.shutdown()
         httpd.server_close()
+
+
+def _finishing(late: Late, out: Path, version: Version) -> threading.Thread:
+    """_finish in a thread of its own: serve goes on watching the sources meanwhile."""
+    thread = threading.Thread(target=_finish, args=(late, out, version), name="tcpdiagram-late", daemon=True)
+    thread.start()
+    return thread
 
 
 def _finish(late: Late, out: Path, version: Version) -> None:

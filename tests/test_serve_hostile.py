@@ -122,6 +122,24 @@ def test_a_failed_rebuild_shows_over_the_last_good_site_escaped(served: Served) 
     assert b"tcpdiagram-rebuild-failed" not in fixed and b"Waits for a SYN (edited)." in fixed
 
 
+def test_a_waiting_reload_request_answers_when_the_rebuild_is_served(served: Served) -> None:
+    """The page's reload script asks `version?seen=N`; the answer waits for the next build, then the new page."""
+    page = served.request("GET", "/en/states/listen/")[2]
+    assert b"?seen=" in page and b"location.reload()" in page
+    v = served.version()
+    assert served.request("GET", f"/__tcpdiagram__/version?seen={int(v) + 1000}")[2].decode() == v  # not seen: now
+    answer: list[str] = []
+    waiting = threading.Thread(target=lambda: answer.append(served.request("GET", f"/__tcpdiagram__/version?seen={v}")[2]
+                                                            .decode()))
+    waiting.start()
+    time.sleep(0.5)
+    assert answer == [], "answered before any rebuild"
+    served.spec.write_text(MINIMAL.replace("Waits for a SYN.", "Waits for a SYN (reloaded)."), encoding="utf-8")
+    waiting.join(timeout=600)
+    assert answer and answer[0] != v
+    assert b"Waits for a SYN (reloaded)." in served.request("GET", "/en/states/listen/")[2]
+
+
 @pytest.mark.parametrize("port", ["70000", "-1", "65536", "http"])
 def test_a_port_that_is_no_port_is_a_usage_error(tmp_path: Path, port: str) -> None:
     done = subprocess.run([sys.executable, "-m", "tcpdiagram", "serve", f"--port={port}", "--out", "out"],

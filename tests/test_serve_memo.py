@@ -24,7 +24,7 @@ BAD_LINK = "\n\nSee [a page that is not there](no-such-page.md).\n"
 
 def _serve_build(spec: Path, out: Path, site: Path, memo: PageMemo) -> BuildResult:
     """A rebuild as serve runs it: pages first, the late conversions after the swap."""
-    late = Late()
+    late = Late(written=memo.files.written)
     result = build(spec, out=out, quiet=True, site=site, late=late, memo=memo)
     late.finish(out)
     return result
@@ -60,3 +60,4 @@ def test_memoized_rebuilds_are_fresh_builds(tmp_path: Path) -> None:
         assert any("no-such-page.md" in w for w in served.warnings)
     assert memo.hits > 0  # the pages the edits did not touch were not converted again
     assert memo.languages.reused > 0  # the summary edit left the English build as it was
+    assert memo.files.linked > 0  # diagram files with unchanged bytes were linked from OUT, not written

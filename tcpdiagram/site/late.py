@@ -4,6 +4,8 @@ still converting then fill in (each of their two names replaced atomically), the
 from __future__ import annotations
 
 import os
+import threading
+from concurrent.futures import CancelledError, Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -15,12 +17,21 @@ Stamp = tuple[str, Callable[[], str]]  # pipeline.build's key of the inputs, and
 
 class Late:
     """Conversions one build leaves for after its swap; `finish` completes that build in place (one Late per
-    build: a failed build's pending files must never reach another build's folder)."""
+    build: a failed build's pending files must never reach another build's folder).
 
-    def __init__(self) -> None:
-        self.pending: list[tuple[Raster, Callable[[], bytes]]] = []
+    serve runs `finish` in a thread of its own and, when the sources change again, `cancel`s it: the
+    conversions not started yet are dropped, and nothing more is written into OUT. `lock` (shared by the Lates
+    of one serve) is held for each file written and for the next build's swap, so a cancelled finish never
+    writes into the build swapped in after it."""
+
+    def __init__(self, lock: threading.Lock | None = None,
+                 written: Callable[[str, bytes], None] | None = None) -> None:
+        self.pending: list[tuple[Raster, Future[bytes], Callable[[], bytes]]] = []
         self.default_lang = ""
         self.marker: tuple[Stamp | None, int, int] | None = None  # set by build_spec when files are pending
+        self.lock = lock or threading.Lock()
+        self.cancelled = threading.Event()
+        self.written = written  # told each OUT/diagrams file finish() writes (serve's memo links it next time)
 
     def split(self, conversions: Conversions, default_lang: str) -> Iterator[tuple[Raster, bytes]]:
         """The conversions done by now (cached ones among them), in order; the others are kept for finish()."""
@@ -29,31 +40,53 @@ class Late:
             if started[0].done():
                 yield raster, conversions.cache.finish(svg, raster.fmt, started)
             else:
-                self.pending.append((raster, _waiter(conversions, svg, raster.fmt, started)))
+                self.pending.append((raster, started[0], _waiter(conversions, svg, raster.fmt, started)))
         conversions.kept = True
+
+    def cancel(self) -> None:
+        """Stop finish() (at its next file) and drop the conversions that have not started."""
+        self.cancelled.set()
+        for _raster, future, _result in self.pending:
+            future.cancel()
 
     def finish(self, out: Path) -> None:
         """Write every pending file into the swapped-in build `out`, then its marker (with the key only when
-        the inputs are still those the build read, as build_spec does)."""
+        the inputs are still those the build read, as build_spec does). After cancel() it writes nothing more;
+        conversions already done are still kept in the conversion cache."""
         from ..fsutil import write_atomic
         from ..stamp import write_marker
 
         pending, self.pending = self.pending, []
         if not pending or self.marker is None:
             return
-        for raster, result in pending:
-            data = result()
-            target = out / "diagrams" / raster.lang / raster.name
-            write_atomic(target, data)
-            prefix = "" if raster.lang == self.default_lang else f"{raster.lang}/"
-            shown = out / "site" / f"{prefix}diagrams" / raster.name
-            link = shown.with_name(f".{shown.name}.late")
-            link.unlink(missing_ok=True)
-            os.link(target, link)
-            os.replace(link, shown)  # the empty stand-in MkDocs copied goes
-        (stamp, pages, files), self.marker = self.marker, None
-        key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
-        write_marker(out, key, pages, files)
+        for raster, future, result in pending:
+            if self.cancelled.is_set():
+                if future.done() and not future.cancelled():
+                    result()  # into the conversion cache, for the next build
+                continue
+            try:
+                data = result()
+            except CancelledError:
+                continue
+            with self.lock:
+                if self.cancelled.is_set():
+                    continue
+                target = out / "diagrams" / raster.lang / raster.name
+                write_atomic(target, data)
+                if self.written is not None:
+                    self.written(f"{raster.lang}/{raster.name}", data)
+                prefix = "" if raster.lang == self.default_lang else f"{raster.lang}/"
+                shown = out / "site" / f"{prefix}diagrams" / raster.name
+                link = shown.with_name(f".{shown.name}.late")
+                link.unlink(missing_ok=True)
+                os.link(target, link)
+                os.replace(link, shown)  # the empty stand-in MkDocs copied goes
+        with self.lock:
+            if self.cancelled.is_set():
+                return  # the marker stays without a key: the next build replaces this one anyway
+            (stamp, pages, files), self.marker = self.marker, None
+            key = stamp[0] if stamp is not None and stamp[1]() == stamp[0] else None
+            write_marker(out, key, pages, files)
 
 
 def _waiter(conversions: Conversions, svg: str, fmt: str, started: object) -> Callable[[], bytes]:

@@ -12,7 +12,8 @@ process is taken from that build:
   plugin skips them whole: they carry `data-search-exclude`), its table of contents, title, URL, metadata;
 - each page template's output, keyed on the template's whole context (site/memo_keys.py);
 - the theme's template list for the installed theme folders (they do not change while the process runs);
-- a whole non-default language whose inputs are unchanged, linked from OUT (site/reuse.py).
+- a whole non-default language whose inputs are unchanged, and each diagram file with unchanged bytes, linked
+  from OUT (site/reuse.py).
 
 Copies MkDocs makes of the build's own docs files (diagrams, images) become hard links. Every memo is a pure
 function of its key, so a hit gives the bytes a miss would; tests/test_serve_memo.py compares memoized
@@ -33,7 +34,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .reuse import LanguageReuse, Records, file_digests
+from .reuse import FileReuse, LanguageReuse, Records, file_digests
 
 LIMIT = 4096  # entries per memo: every page and figure of a few builds in every language
 FIGURE = re.compile(r'(<figure class="tcp-figure"[^>]*\bdata-search-exclude>).*?</figure>', re.S)
@@ -71,11 +72,27 @@ class PageMemo:
         self.pages: OrderedDict[str, str] = OrderedDict()
         self.figures: OrderedDict[str, str] = OrderedDict()
         self.templates: dict[str, list[str]] = {}
+        self.theme_files: dict[str, list[tuple[str, str]]] = {}
         self.hits = 0
         self.misses = 0
         self.languages = LanguageReuse()
+        self.files = FileReuse()
         self._files: tuple[Any, str] | None = None
         self._themes: dict[str, str] = {}
+
+    def start(self, out: Path) -> None:
+        """A build into OUT begins: what it may take from OUT is what the last build that reached OUT left."""
+        self.languages.final, self.files.final = out / "site", out / "diagrams"
+
+    def commit(self) -> None:
+        """The build reached OUT."""
+        self.languages.commit()
+        self.files.commit()
+
+    def abandon(self) -> None:
+        """The build did not reach OUT (OUT still holds the previous one)."""
+        self.languages.abandon()
+        self.files.abandon()
 
     def files_key(self, files: Any) -> str:
         """Every file's names, URL and inclusion (computed once per Files object of a build)."""
@@ -115,7 +132,7 @@ class PageMemo:
         import jinja2
         import mkdocs_static_i18n.plugin as i18n_plugin
         from material.plugins.search.plugin import SearchIndex
-        from mkdocs.structure.files import File
+        from mkdocs.structure.files import File, Files
         from mkdocs.structure.pages import Page
 
         self._themes = {}
@@ -132,6 +149,8 @@ class PageMemo:
             plain_list = patch(jinja2.FileSystemLoader, "list_templates",
                                lambda loader: self._list_templates(plain_list, loader))
             plain_copy = patch(File, "copy_file", lambda file, dirty=False: self._copy(plain_copy, file, dirty))
+            plain_theme = patch(Files, "add_files_from_theme",
+                                lambda files, env, config: self._theme_files(plain_theme, files, env, config))
             plain_build = patch(i18n_plugin, "build", lambda config, dirty=False: self.languages.build(
                 plain_build, config, self.context, dirty))
             try:
@@ -218,6 +237,28 @@ class PageMemo:
                 self.templates[path] = plain(one)
             found.update(self.templates[path])
         return sorted(found)
+
+    def _theme_files(self, plain: Callable[..., None], files: Any, env: Any, config: Any) -> None:
+        """The theme's static files MkDocs adds (its filter reads all ~15,000 names of the theme, icons included),
+        from an earlier build when the theme folders, the static templates and the docs' own files are the same."""
+        from mkdocs.structure.files import File
+
+        dirs = [str(d) for d in config.theme.dirs]
+        if not all(os.path.realpath(d).startswith(INSTALLED) or d == str(config.theme.custom_dir or "") for d in dirs):
+            plain(files, env, config)
+            return
+        key = _digest(dirs, list(config.theme.static_templates), sorted(f.src_uri for f in files),
+                      self._theme_key(config), bool(config.use_directory_urls))
+        found = self.theme_files.get(key)
+        if found is None:
+            before = len(files)
+            plain(files, env, config)
+            self.theme_files[key] = [(f.src_uri, str(f.src_dir)) for f in list(files)[before:]]
+            self.misses += 1
+            return
+        self.hits += 1
+        for path, folder in found:
+            files.append(File(path, folder, config.site_dir, config.use_directory_urls))
 
     def _copy(self, plain: Callable[..., None], file: Any, dirty: bool) -> None:
         """A file of the build's own docs folder is hard-linked into the site, not copied."""

@@ -1,5 +1,6 @@
-"""serve's rebuilds: a non-default language whose every input is unchanged since the last build that reached
-OUT is linked from OUT instead of built again (its pages, search entries, and the root files its build writes).
+"""serve's rebuilds take from OUT what the last build that reached it made from the same inputs: a diagram
+file with the same bytes (FileReuse), and a whole non-default language whose every input is unchanged
+(LanguageReuse: its pages, search entries, and the root files its build writes), hard-linked, not made again.
 
 The i18n plugin builds the default language as MkDocs' own build, then each other language inside that
 build's `on_post_build`, one after the other, all into one site folder. A language's build reads only the
@@ -94,13 +95,7 @@ class LanguageReuse:
         return h.hexdigest()
 
     def _site_id(self) -> tuple[int, int] | None:
-        if self.final is None:
-            return None
-        try:
-            st = os.stat(self.final)
-        except OSError:
-            return None
-        return st.st_dev, st.st_ino
+        return _identity(self.final) if self.final is not None else None
 
     def build(self, plain: Callable[..., None], config: Any, context: str, dirty: bool) -> None:
         """Build the i18n plugin's current language, or link it from OUT when nothing it reads changed."""
@@ -152,4 +147,52 @@ class LanguageReuse:
 
     def abandon(self) -> None:
         """The build did not reach OUT: forget its runs (OUT still holds the previous build, and its runs)."""
+        self.pending = {}
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class FileReuse:
+    """The files under OUT/diagrams the last build that reached OUT wrote, by digest: the next build links a
+    file it would write with the same bytes instead of writing it (some 25 MB of PNG/PDF per build)."""
+
+    def __init__(self) -> None:
+        self.final: Path | None = None  # OUT/diagrams
+        self.committed: dict[str, str] = {}
+        self.committed_dir: tuple[int, int] | None = None
+        self.pending: dict[str, str] = {}
+        self.linked = 0
+
+    def place(self, rel: str, data: bytes, target: Path) -> bool:
+        """Link OUT/diagrams/<rel> to `target` when it holds these very bytes (False: write them yourself)."""
+        digest = hashlib.sha256(data).hexdigest()
+        self.pending[rel] = digest
+        if self.final is None or self.committed.get(rel) != digest or _identity(self.final) != self.committed_dir:
+            return False
+        source = self.final / rel
+        try:
+            if source.stat().st_size != len(data):
+                return False
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, target)
+        except OSError:
+            return False
+        self.linked += 1
+        return True
+
+    def commit(self) -> None:
+        self.committed, self.pending = self.pending, {}
+        self.committed_dir = _identity(self.final) if self.final is not None else None
+
+    def written(self, rel: str, data: bytes) -> None:
+        """A file the build in OUT wrote after its swap (site/late.py: a PNG/PDF that was still converting)."""
+        self.committed[rel] = hashlib.sha256(data).hexdigest()
+
+    def abandon(self) -> None:
         self.pending = {}
