@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .memo import PageMemo
 
 DARK_CSS = "assets/tcpdiagram-dark.css"
-_ALTERNATE = re.compile(r'\s*<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
+_ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 _SWITCH = re.compile(r'(<a href=")([^"]*)(" hreflang="[^"]+" class="md-select__link")')
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 _ROOT_URL = re.compile(r'((?:href|src)=")/(?!/)')
@@ -108,7 +108,7 @@ def plugin(memo: PageMemo | None = None) -> Any:
             here = str(page.url)
             default, langs = self._langs(config)
             site_path = urlsplit(config.site_url or "/").path or "/"
-            output = _ALTERNATE.sub("", output)  # Material fetches <alternate>/sitemap.xml for each one: 404s
+            output = _drop_alternates(output)  # Material fetches <alternate>/sitemap.xml for each one: 404s
 
             def switch(m: re.Match[str]) -> str:
                 href = m.group(2)
@@ -142,6 +142,20 @@ def plugin(memo: PageMemo | None = None) -> Any:
                                 encoding="utf-8")
 
     return SitePlugin()
+
+
+def _drop_alternates(text: str) -> str:
+    """Every `<link rel="alternate" …>` with the white space before it (what `\\s*<link…>` removes, without a
+    regex that tries a match at every white space character of a page of inline SVG)."""
+    out, pos = [], 0
+    for m in _ALTERNATE.finditer(text):
+        start = m.start()
+        while start > pos and text[start - 1].isspace():
+            start -= 1
+        out.append(text[pos:start])
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _with_base(config_json: str, lang: str) -> str:
@@ -200,7 +214,7 @@ def not_found(page: str, root: str | None, langs: list[str], default: str, tops:
             f'<p><a href="{html.escape(root or "/")}{home}">{html.escape(ui["not_found_home"])}</a></p></section>'
         )
     page = _NOT_FOUND.sub(lambda m: "\n".join(parts), page, 1)
-    page = _ALTERNATE.sub("", page)
+    page = _drop_alternates(page)
     if root is not None:
         return page
     page = _ROOT_URL.sub(r"\1", page)
