@@ -29,14 +29,12 @@ import logging
 import os
 import re
 import sysconfig
-from collections import OrderedDict
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from .reuse import FileReuse, LanguageReuse, Records, file_digests
 
-LIMIT = 4096  # entries per memo: every page and figure of a few builds in every language
 FIGURE = re.compile(r'(<figure class="tcp-figure"[^>]*\bdata-search-exclude>).*?</figure>', re.S)
 INSTALLED = tuple({os.path.realpath(sysconfig.get_path(k)) + os.sep for k in ("purelib", "platlib")})
 
@@ -67,10 +65,10 @@ class PageMemo:
     def __init__(self) -> None:
         self.context = ""  # what every page depends on: mkdocs.yml, languages, site URL, nav (build_site sets it)
         self.docs_dir: Path | None = None  # the build's docs folder (build_site sets it)
-        self.render: OrderedDict[str, tuple[Any, ...]] = OrderedDict()
-        self.search: OrderedDict[str, list[dict[str, Any]]] = OrderedDict()
-        self.pages: OrderedDict[str, str] = OrderedDict()
-        self.figures: OrderedDict[str, str] = OrderedDict()
+        self.render: dict[str, tuple[Any, ...]] = {}
+        self.search: dict[str, list[dict[str, Any]]] = {}
+        self.pages: dict[str, str] = {}
+        self.figures: dict[str, str] = {}
         self.templates: dict[str, list[str]] = {}
         self.theme_files: dict[str, list[tuple[str, str]]] = {}
         self.hits = 0
@@ -79,15 +77,20 @@ class PageMemo:
         self.files = FileReuse()
         self._files: tuple[Any, str] | None = None
         self._themes: dict[str, str] = {}
+        self._used: set[str] = set()  # the keys this build looked up or made
 
     def start(self, out: Path) -> None:
         """A build into OUT begins: what it may take from OUT is what the last build that reached OUT left."""
         self.languages.final, self.files.final = out / "site", out / "diagrams"
 
     def commit(self) -> None:
-        """The build reached OUT."""
+        """The build reached OUT: keep what it used (what the next build can use), drop the rest."""
         self.languages.commit()
         self.files.commit()
+        for table in (self.render, self.search, self.pages, self.figures):
+            for key in [k for k in table if k not in self._used]:
+                del table[key]
+        self._used = set()
 
     def abandon(self) -> None:
         """The build did not reach OUT (OUT still holds the previous one)."""
@@ -102,17 +105,18 @@ class PageMemo:
         self._files = (files, key)
         return key
 
-    def lookup(self, table: OrderedDict[str, Any], key: str | None, make: Callable[[], Any]) -> Any:
-        """table[key], made (and kept, the oldest entries dropped past LIMIT) when missing; no key: just made."""
-        if key is not None and key in table:
+    def lookup(self, table: dict[str, Any], key: str | None, make: Callable[[], Any]) -> Any:
+        """table[key], made and kept when missing; no key: just made. commit() keeps only what its build used,
+        so the memo holds about one build's pages, figures and entries (not one per edit)."""
+        if key is None:
+            return make()
+        self._used.add(key)
+        if key in table:
             self.hits += 1
             return table[key]
         value = make()
-        if key is not None:
-            self.misses += 1
-            table[key] = value
-            while len(table) > LIMIT:
-                table.popitem(last=False)
+        self.misses += 1
+        table[key] = value
         return value
 
     def figure(self, parts: tuple[object, ...], make: Callable[[], str]) -> str:
