@@ -229,6 +229,7 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
             finisher = _finishing(late, out, version)
     finally:
         late.cancel()
+        finisher.join(timeout=30)  # at most the conversion under way: nothing may write once we are gone
         httpd.shutdown()
         httpd.server_close()
 
@@ -245,7 +246,8 @@ def _finish(late: Late, out: Path, version: Version) -> None:
     try:
         late.finish(out)
     except Exception as e:  # noqa: BLE001 - serving goes on; the page says it
-        version.bump(_failed(e))
+        if not late.cancelled.is_set():  # a rebuild, or the end of serve, stopped it: nothing to say
+            version.bump(_failed(e))
 
 
 def _failed(e: Exception) -> str:

@@ -23,7 +23,7 @@ def test_late_conversions_end_as_a_normal_build(built: Path, tmp_path: Path, mon
     out = tmp_path / "build"
     late = Late()
     build(SPEC, out=out, strict=True, quiet=True, site=SITE, late=late)
-    pending = [raster for raster, _ in late.pending]
+    pending = [raster for raster, *_ in late.pending]
     if pending:  # conversions outlasted MkDocs (usual on two cores with an empty cache)
         assert read_marker(out)["key"] == "-"
         first = pending[0]
