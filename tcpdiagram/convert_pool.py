@@ -91,7 +91,7 @@ class _Worker:
             try:
                 _send(self.proc.stdin, (svg, fmt, epoch))
                 reply = _receive(self.proc.stdout)
-            except (OSError, EOFError, pickle.UnpicklingError):
+            except (OSError, EOFError, ValueError, pickle.UnpicklingError):  # ValueError: its pipe closed (shutdown)
                 future.set_exception(ToolFailed(f"the PNG/PDF converter process stopped (exit {self.proc.poll()})"))
                 continue
             if reply[0] == "ok" and isinstance(reply[1], bytes):

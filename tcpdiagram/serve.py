@@ -203,11 +203,12 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
             raise
         version.error = _failed(e)  # an earlier build is there: serve it, with the error over it
     url = f"http://127.0.0.1:{httpd.server_address[1]}/"
-    thread = threading.Thread(target=httpd.serve_forever, name="tcpdiagram-http", daemon=True)
-    thread.start()
-    sys.stderr.write(f"serving {url} (Ctrl-C to stop); watching {', '.join(map(str, watched))}\n")
-    finisher = _finishing(late, out, version)
-    try:
+    finisher: threading.Thread | None = None
+    try:  # from here on a signal (errors.Terminated) always passes through the `finally` below
+        thread = threading.Thread(target=httpd.serve_forever, name="tcpdiagram-http", daemon=True)
+        thread.start()
+        finisher = _finishing(late, out, version)
+        sys.stderr.write(f"serving {url} (Ctrl-C to stop); watching {', '.join(map(str, watched))}\n")
         before = snapshot(watched)
         while True:
             time.sleep(POLL_SECONDS)
@@ -229,7 +230,8 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
             finisher = _finishing(late, out, version)
     finally:
         late.cancel()
-        finisher.join(timeout=30)  # at most the conversion under way: nothing may write once we are gone
+        if finisher is not None:
+            finisher.join(timeout=30)  # at most the conversion under way: nothing may write once we are gone
         httpd.shutdown()
         httpd.server_close()
 
