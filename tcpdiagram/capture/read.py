@@ -8,9 +8,9 @@ from pathlib import Path
 
 from ..model import Spec
 from .conn import Conn, Endpoint
-from .container import Frame, frames
-from .decode import LINK_NAMES, Skipped, decode
+from .decode import LINK_NAMES, Packet, Skipped
 from .error import CaptureError
+from .stream import segments
 
 
 @dataclass
@@ -33,7 +33,7 @@ def read(path: Path, spec: Spec, keep: Keep = lambda _id, _ends: False) -> Captu
     cap = Capture(path.name)
     table: dict[tuple[Endpoint, Endpoint], Conn] = {}
     with open(path, "rb") as f:
-        for conn in _connections(frames(f, str(path)), spec, keep, cap, table):
+        for conn in _connections(segments(f, str(path), cap), spec, keep, cap, table):
             conn.close()
     for conn in table.values():
         conn.close()
@@ -42,17 +42,10 @@ def read(path: Path, spec: Spec, keep: Keep = lambda _id, _ends: False) -> Captu
     return cap
 
 
-def _connections(stream: Iterator[Frame], spec: Spec, keep: Keep, cap: Capture,
+def _connections(stream: Iterator[Packet], spec: Spec, keep: Keep, cap: Capture,
                  table: dict[tuple[Endpoint, Endpoint], Conn]) -> Iterator[Conn]:
     """Feed each segment to its connection; yield connections replaced by a new one on the same ports."""
-    skipped = cap.skipped
-    for n, frame in enumerate(stream, 1):
-        cap.frames = n
-        cap.linktypes.add(frame.linktype)
-        p = decode(frame, n, skipped)
-        if p is None:
-            continue
-        cap.tcp += 1
+    for p in stream:
         a, b = (p.src, p.sport), (p.dst, p.dport)
         key = (a, b) if a <= b else (b, a)
         conn = table.get(key)
