@@ -20,6 +20,11 @@ from .notes import Note, event_fields, note
 # The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
 PASSIVE, ACTIVE = "passive_origin", "active_origin"
 Change = tuple[int, int, str, str, str, str, int | None]  # time µs, side, from, to, event, transition id, segment
+MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segment path: (a - b) & MASK < HALF is sq.ge
+# TCP flag bits → the spec's flag names, for every combination of the four the spec knows.
+_CONTROL = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (ACK, "ACK"))
+NAMES = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in range(0x20) if not bits & 0x08}
+ACK_ONLY = frozenset({"ACK"})
 
 
 @dataclass
@@ -27,7 +32,7 @@ class Side:
     """What one endpoint has done and learnt, as far as the capture shows."""
 
     state: str | None  # None until its first action or event decides where it started
-    conditions: set[str] = field(default_factory=set)
+    conditions: frozenset[str] = frozenset()
     isn: int | None = None
     base: int | None = None  # offsets (as the simulator counts) start here: the ISN, or the first seq − 1
     rcv_top: int | None = None  # the end of the peer's data received so far (raw sequence number)
@@ -41,7 +46,7 @@ class Side:
     sent_any: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Flight:
     """A segment on its way to the other side; `after` = the receiver's own send it must follow, in µs."""
 
@@ -82,22 +87,22 @@ class Inference:
             sent = next((t.target for t in self.transitions if t.source in self.closed and t.when is None
                          and self.spec.event(t.event).kind == "app" and frozenset({"SYN"}) in self._sends(t)), None)
             if rcvd and sent:
-                self._begin(a, rcvd, {PASSIVE})
+                self._begin(a, rcvd, frozenset({PASSIVE}))
                 a.peer_syn, a.pending = True, [frozenset({"SYN", "ACK"})]
-                self._begin(b, sent, {ACTIVE})
+                self._begin(b, sent, frozenset({ACTIVE}))
                 b.isn, b.sent_any = sq.add(p.ack, -1), True
                 self.notes.append(note("syn_missing", client=self.name[1 - d], sent=sent, server=self.name[d],
                                        rcvd=rcvd))
                 return
         for s in self.sides:
-            self._begin(s, self.established, set())
+            self._begin(s, self.established, frozenset())
             s.syn_acked = s.peer_syn = True
         self.notes.append(note("midstream", state=self.established))
 
     def _rcv_syn(self) -> str:
         return self.m.rcv_syn
 
-    def _begin(self, side: Side, state: str, conditions: set[str]) -> None:
+    def _begin(self, side: Side, state: str, conditions: frozenset[str]) -> None:
         side.state, side.conditions, side.states = state, conditions, [state]
 
     # ---- segments -----------------------------------------------------------------------------
@@ -106,28 +111,29 @@ class Inference:
         if not self.started:
             self.start(d, p, syn_ack_only)
         me = self.sides[d]
-        if me.base is None or (p.flags & SYN and me.isn is None):
-            me.base = p.seq if p.flags & SYN else sq.add(p.seq, -1)
+        control = p.flags & (SYN | FIN | RST)
+        if me.base is None or (control & SYN and me.isn is None):
+            me.base = p.seq if control & SYN else (p.seq - 1) & MASK
         if self.flight[d]:
             self._resolve(d, p, t)
-        if p.flags & (SYN | FIN | RST) or me.pending:
+        if control or me.pending:
             self._act(d, me, index, p, t)
         me.sent_any = True
-        if p.flags & (SYN | FIN | RST) or self._could_ack(self.sides[1 - d]):
+        peer = self.sides[1 - d]
+        if control or (peer.isn is not None and not peer.syn_acked) or (peer.fin_seq is not None and not peer.fin_acked):
             self.flight[1 - d].append(Flight(index, p, t))
         elif self.keep:
             self.received[index] = t
 
-    def _could_ack(self, side: Side) -> bool:
-        return (side.isn is not None and not side.syn_acked) or (side.fin_seq is not None and not side.fin_acked)
-
     def _resolve(self, d: int, p: Packet, t: int) -> None:
         """Side d is sending p: deliver first what p's ACK shows it had received; the rest arrived after p."""
         keep: list[Flight] = []
+        acks, ack = p.flags & ACK, p.ack
         for f in self.flight[d]:
             q = f.packet
-            end = sq.add(q.seq, q.length + bool(q.flags & SYN) + bool(q.flags & FIN))
-            if q.flags & RST or (p.flags & ACK and sq.ge(p.ack, end)):  # a RST takes no sequence space
+            qf = q.flags
+            end = q.seq + q.length + bool(qf & SYN) + bool(qf & FIN)
+            if qf & RST or (acks and (ack - end) & MASK < HALF):  # a RST takes no sequence space
                 self._deliver(d, f, p)
             else:
                 if f.after is None:
@@ -159,23 +165,21 @@ class Inference:
 
     # ---- an endpoint acts ---------------------------------------------------------------------
     def _act(self, d: int, me: Side, index: int, p: Packet, t: int) -> None:
-        new: set[str] = set()
-        if p.flags & SYN and me.isn is None:
-            new.add("SYN")
-        if p.flags & FIN and me.fin_seq is None:
-            new.add("FIN")
-        if p.flags & RST:
-            new.add("RST")
-        if p.flags & SYN:
-            me.isn = me.isn if me.isn is not None else p.seq
-        if p.flags & FIN and me.fin_seq is None:
-            me.fin_seq = sq.add(p.seq, p.length + bool(p.flags & SYN))
-        wanted = frozenset(new | ({"ACK"} if p.flags & ACK and new & {"SYN"} else set()))
-        for fl in list(me.pending):  # the segment our last transition asked for
-            if fl == wanted or (not new and fl == frozenset({"ACK"})):
+        flags = p.flags
+        bits = flags & RST  # what this segment sends that is new: its SYN, its FIN, a RST
+        if flags & SYN and me.isn is None:
+            bits |= SYN
+            me.isn = p.seq
+        if flags & FIN and me.fin_seq is None:
+            bits |= FIN
+            me.fin_seq = (p.seq + p.length + bool(flags & SYN)) & MASK
+        new = NAMES[bits]
+        wanted = NAMES[bits | ACK] if flags & ACK and bits & SYN else new
+        for fl in me.pending:  # the segment our last transition asked for
+            if fl == wanted or (not bits and fl == ACK_ONLY):
                 me.pending.remove(fl)
                 return
-        if not new:
+        if not bits:
             return
         tr = self._app_transition(me, new)
         if tr is None:
@@ -184,30 +188,25 @@ class Inference:
                                    flags=",".join(_order(new))))
             return
         if me.state is None:
-            self._begin(me, tr.source, set())
+            self._begin(me, tr.source, frozenset())
         self._fire(d, me, tr, t, index)
         if "SYN" in new:
-            me.conditions.add(ACTIVE)
+            me.conditions = me.conditions | {ACTIVE}
 
-    def _app_transition(self, me: Side, new: set[str]) -> Transition | None:
-        for state in [me.state] if me.state is not None else self.closed:
-            for tr in self.m.app_from.get(state, ()):
-                if any(set(fl) - {"ACK"} == new for fl in self.m.sends(tr)):
-                    return tr
-        return None
+    def _app_transition(self, me: Side, new: frozenset[str]) -> Transition | None:
+        return self.m.app_transition(me.state, new)
 
     def _sends(self, tr: Transition) -> tuple[frozenset[str], ...]:
         return self.m.sends(tr)
 
     def _fire(self, d: int, me: Side, tr: Transition, t: int, index: int | None, consumed: bool = True) -> None:
-        self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
+        if self.keep:  # only a chart draws the changes
+            self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
         if tr.target != tr.source:
             me.states.append(tr.target)
         me.state = tr.target
-        sends = list(self._sends(tr))
-        if consumed and self.m.kind[tr.event] == "app" and sends:
-            sends = sends[1:]  # the captured segment is the first thing it sends
-        me.pending = sends
+        # the captured segment is the first thing an app event's transition sends
+        me.pending = list(self.m.sends_after_app(tr) if consumed else self.m.sends(tr))
 
     # ---- an endpoint receives -----------------------------------------------------------------
     def _deliver(self, d: int, f: Flight, reply: Packet | None) -> None:
@@ -215,18 +214,18 @@ class Inference:
         at = f.after if f.after is not None else f.time
         if self.keep:
             self.received[f.index] = at
-        rst = bool(q.flags & RST)
-        if rst and me.isn is not None and not me.syn_acked and not (q.flags & ACK and sq.ge(q.ack, sq.add(me.isn, 1))):
+        qf = q.flags
+        if (qf & RST and me.isn is not None and not me.syn_acked
+                and not (qf & ACK and (q.ack - me.isn - 1) & MASK < HALF)):
             self.notes.append(note("rst_refused", frame=q.number, who=self.name[d]))
             return
         peer = self.sides[1 - d]
-        pbase = peer.base if peer.base is not None else sq.add(q.seq, -1)
-        mbase = me.base if me.base is not None else sq.add(q.ack, -1)
-        names = frozenset(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK)) if q.flags & bit)
-        rcv_nxt = None if not me.peer_syn else sq.rel(me.rcv_top if me.rcv_top is not None else sq.add(pbase, 1), pbase)
-        know = (me.isn is not None, me.syn_acked, sq.rel(me.fin_seq, mbase) if me.fin_seq is not None else None,
+        pbase = peer.base if peer.base is not None else (q.seq - 1) & MASK
+        mbase = me.base if me.base is not None else (q.ack - 1) & MASK
+        rcv_nxt = None if not me.peer_syn else ((me.rcv_top if me.rcv_top is not None else pbase + 1) - pbase) & MASK
+        know = (me.isn is not None, me.syn_acked, (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None,
                 me.fin_acked, rcv_nxt, me.peer_fin)
-        seg = (names, sq.rel(q.seq, pbase), sq.rel(q.ack, mbase) if q.flags & ACK else None, q.length)
+        seg = (NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
         for part, event in self.m.arrival("A" if d == 0 else "B", know, seg):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
@@ -241,14 +240,14 @@ class Inference:
                                        what=f"rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks}"))
                 continue
             if me.state is None:
-                self._begin(me, self._start_for(d, event, reply), set())
-            tr = self.m.pick(me.state or "", event, frozenset(me.conditions))
+                self._begin(me, self._start_for(d, event, reply), frozenset())
+            tr = self.m.pick(me.state or "", event, me.conditions)
             if tr is None:
                 self.notes.append(note("no_transition", frame=q.number, who=self.name[d], state=me.state,
                                        **event_fields(self.spec, event)))
                 continue
             if event == self._rcv_syn() and tr.source in self.closed:
-                me.conditions.add(PASSIVE)
+                me.conditions = me.conditions | {PASSIVE}
             self._fire(d, me, tr, at, f.index, consumed=False)
 
     def _start_for(self, d: int, event: str, reply: Packet | None) -> str:

@@ -24,6 +24,12 @@ def pick(transitions: Iterable[Transition], state: str, event: str, conditions: 
     return chosen[0] if chosen else None
 
 
+Knows = tuple[bool, bool, int | None, bool, int | None, bool]
+Seen = tuple[frozenset[str], int, int | None, int]
+Arrival = tuple[PeerId, Knows, Seen]
+ARRIVALS_KEPT = 4096  # distinct arrivals whose classification is kept (a capture repeats few of them)
+
+
 class Machine:
     """What infer.py asks of the spec, answered from tables: events of arrivals, transitions, what they send."""
 
@@ -39,7 +45,11 @@ class Machine:
         for t in spec.transitions:
             if self.kind[t.event] == "app" and t.when is None:
                 self.app_from[t.source] = self.app_from.get(t.source, ()) + (t,)
+        self._after_app = {id(t): s[1:] if self.kind[t.event] == "app" and s else s for t in spec.transitions
+                           for s in (self._sends[id(t)],)}
         self._pick: dict[tuple[str, str, frozenset[str]], Transition | None] = {}
+        self._app: dict[tuple[str | None, frozenset[str]], Transition | None] = {}
+        self._arrival: dict[Arrival, tuple[tuple[Match, str | None], ...]] = {}
         self.rcv_syn = match_event(spec.events, Match(False, True, False, "none")) or ""
         closed = [s.id for s in spec.states if s.group == "closed"]
         quiet = [t.target for t in spec.transitions if t.source in closed and self.kind[t.event] == "app"
@@ -47,15 +57,24 @@ class Machine:
         self.starts = closed + list(dict.fromkeys(quiet))  # where a connection can begin: CLOSED, then LISTEN
         self.established = next(s.id for s in spec.states if s.group == "established")
 
-    def arrival(self, me: PeerId, rcv: tuple[bool, bool, int | None, bool, int | None, bool],
-                wire: tuple[frozenset[str], int, int | None, int]) -> tuple[tuple[Match, str | None], ...]:
+    def arrival(self, me: PeerId, rcv: Knows, wire: Seen) -> tuple[tuple[Match, str | None], ...]:
         """The simulator's own classifier (sim_endpoint.classify_parts) on a captured arrival, and the simulator's
         rule for using it (simulate._Run.arrive): the whole tuple when a segment event matches it, else its parts.
 
         rcv: what the receiver knows (syn sent, syn acked, fin offset, fin acked, rcv_nxt offset, peer's fin);
         wire: (flags, seq offset in the sender's space, ack offset in ours or None, data bytes). Offsets are
-        relative to each side's initial sequence number, as the simulator's are.
+        relative to each side's initial sequence number, as the simulator's are. Answers are kept per exact
+        question (a pure function of it; the kept answers are dropped when there are ARRIVALS_KEPT of them).
         """
+        key = (me, rcv, wire)
+        got = self._arrival.get(key)
+        if got is None:
+            if len(self._arrival) >= ARRIVALS_KEPT:
+                self._arrival.clear()
+            got = self._arrival[key] = self._classify(me, rcv, wire)
+        return got
+
+    def _classify(self, me: PeerId, rcv: Knows, wire: Seen) -> tuple[tuple[Match, str | None], ...]:
         syn_sent, syn_acked, fin_seq, fin_acked, rcv_nxt, peer_fin = rcv
         flags, seq, ack, data = wire
         peer: PeerId = "B" if me == "A" else "A"
@@ -71,6 +90,19 @@ class Machine:
     def sends(self, tr: Transition) -> tuple[frozenset[str], ...]:
         """The flag sets a transition's send actions ask for."""
         return self._sends[id(tr)]
+
+    def sends_after_app(self, tr: Transition) -> tuple[frozenset[str], ...]:
+        """What a transition sends after the segment that showed it: for an app event's, all but the first."""
+        return self._after_app[id(tr)]
+
+    def app_transition(self, state: str | None, new: frozenset[str]) -> Transition | None:
+        """The first unguarded app-event transition from `state` (None: any start state) that sends `new` (+ACK)."""
+        key = (state, new)
+        if key not in self._app:
+            self._app[key] = next((tr for st in ([state] if state is not None else self.starts)
+                                   for tr in self.app_from.get(st, ()) if any(fl - {"ACK"} == new for fl in self.sends(tr))),
+                                  None)
+        return self._app[key]
 
     def pick(self, state: str, event: str, conditions: frozenset[str]) -> Transition | None:
         key = (state, event, conditions)
