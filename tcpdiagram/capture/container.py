@@ -63,7 +63,7 @@ def _need(f: BinaryIO, n: int, name: str, offset: int, what: str) -> bytes:
     return data
 
 
-CHUNK = 1 << 20  # bytes read at a time: records are cut from these, so a file is never read whole
+CHUNK = 1 << 16  # bytes read at a time: records are cut from these, so a file is never read whole
 
 
 def pcap_header(f: BinaryIO, name: str, magic: bytes) -> tuple[str, int, int]:

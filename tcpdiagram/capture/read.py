@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +31,29 @@ Keep = Callable[[int, tuple[Endpoint, Endpoint]], bool]
 
 def read(path: Path, spec: Spec, keep: Keep = lambda _id, _ends: False) -> Capture:
     """Every TCP connection of the file; `keep(id, ends)` says which keep their segments (for charts and JSON)."""
+    cap = read_part(path, spec, 1, 0, keep)
+    if not cap.connections:
+        raise CaptureError(str(path), 0, why_empty(cap))
+    return cap
+
+
+def read_part(path: Path, spec: Spec, parts: int, mine: int, keep: Keep = lambda _id, _ends: False) -> Capture:
+    """The connections of partition `mine` of `parts` (stream.partition), numbered within it; frames and skipped
+    ones counted over the whole file. The cyclic garbage collector pauses meanwhile: reading makes no reference
+    cycles (tests/test_trace_memory.py), so it would only walk the live connections again and again."""
     cap = Capture(path.name)
     table: dict[tuple[Endpoint, Endpoint], Conn] = {}
-    with open(path, "rb") as f:
-        for conn in _connections(segments(f, str(path), cap), spec, keep, cap, table):
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, "rb") as f:
+            for conn in _connections(segments(f, str(path), cap, parts, mine), spec, keep, cap, table):
+                conn.close()
+        for conn in table.values():
             conn.close()
-    for conn in table.values():
-        conn.close()
-    if not cap.connections:
-        raise CaptureError(str(path), 0, _why_empty(cap))
+    finally:
+        if collecting:
+            gc.enable()
     return cap
 
 
@@ -62,7 +77,7 @@ def _connections(stream: Iterator[Packet], spec: Spec, keep: Keep, cap: Capture,
             conn.compact()
 
 
-def _why_empty(cap: Capture) -> str:
+def why_empty(cap: Capture) -> str:
     if cap.frames == 0:
         return "the capture holds no packets"
     reasons = ", ".join(f"{n} × {why}" for why, n in cap.skipped.most_common())

@@ -8,6 +8,7 @@ from ..model import Lang
 from ..trace import display_width
 from .conn import Conn, Record, addr_text
 from .decode import flag_names
+from .fanout import Line
 from .marks import LABELS
 from .options import parse
 from .read import Capture
@@ -37,19 +38,26 @@ def to_json(cap: Capture, chosen: list[Conn]) -> dict[str, Any]:
     }
 
 
+def _width(cell: str) -> int:
+    return len(cell) if cell.isascii() else display_width(cell)  # ASCII: one column a character
+
+
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell + " " * (w - display_width(cell)) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(r, widths)).rstrip() for r in rows]
 
 
 def listing(cap: Capture, chosen: list[Conn], lang: Lang) -> str:
     """One line per connection: endpoints, packets, duration, conn_state, each endpoint's final state."""
+    return listing_lines([Line(c.id, c.packets, c.row()) for c in chosen], lang)
+
+
+def listing_lines(lines: list[Line], lang: Lang) -> str:
+    """The listing of fanout.lines' lines."""
     rows = [t(lang, "head").split("|")]
-    for c in chosen:
-        s = c.summary()
-        a, b = s["endpoints"]
-        rows.append([str(c.id), a["addr"], b["addr"], str(c.packets), t(lang, "seconds").format(s["duration"]),
-                     s["conn_state"], a["states"][-1] if a["states"] else "?", b["states"][-1] if b["states"] else "?"])
+    seconds = t(lang, "seconds")
+    for i, packets, (a, b, duration, conn_state, last_a, last_b) in lines:
+        rows.append([str(i), a, b, str(packets), seconds.format(duration), conn_state, last_a or "?", last_b or "?"])
     return "\n".join(_table(rows)) + "\n"
 
 
