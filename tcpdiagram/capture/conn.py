@@ -73,7 +73,7 @@ class Conn:
     held: tuple[int, Packet, tuple[str, ...]] | None = None
     notes: list[Note] = field(default_factory=list)
     zeek: Zeek | None = field(default_factory=Zeek)
-    marks: Marks | None = field(default_factory=Marks)
+    marks: Marks | None = None  # Wireshark's marks, read only for connections whose segments are kept
     infer: Inference | None = None
     final: Final | None = None  # the summary, once the connection settled and its readers were dropped
     late: int = 0  # segments that came after it settled: counted, not read
@@ -84,6 +84,8 @@ class Conn:
 
     def __post_init__(self) -> None:
         self.infer = Inference(self.spec, (addr_text(self.ends[0]), addr_text(self.ends[1])), self.keep)
+        if self.keep:
+            self.marks = Marks()
 
     def side(self, p: Packet) -> int:
         return 0 if (p.src, p.sport) == self.ends[0] else 1
@@ -110,7 +112,7 @@ class Conn:
         self.packets += 1
         self.last_ns = p.time_ns
         zeek, keep = self.zeek, self.keep
-        if self.final is not None or zeek is None or self.marks is None:
+        if self.final is not None or zeek is None:
             self.late += 1
             if keep:
                 self._record(d, p, ())
@@ -132,7 +134,7 @@ class Conn:
             self.fins[d] = True
         if flags & RST:
             self.rst = True
-        marks = self.marks.segment(d, p) if keep else ()  # the listing shows no marks: only kept ones
+        marks = self.marks.segment(d, p) if self.marks is not None else ()  # the listing shows no marks
         seen_top = self.seen_top
         if not flags & RST and (length or flags & SYN):  # what was seen of the stream: SYN and data
             end, top = (seq + length + bool(flags & SYN)) & MASK, seen_top[d]
@@ -156,7 +158,11 @@ class Conn:
                 seen_top[e] = acked
         if keep:
             self._record(d, p, marks)
-        self._infer(self.packets - 1, d, p)
+        inf = self.infer
+        if self.held is None and inf is not None and not (self.packets == 1 and flags & SYN and flags & ACK):
+            inf.segment(d, self.packets - 1, p, (p.time_ns - self.first_ns) // 1000)  # _infer's usual case
+        else:
+            self._infer(self.packets - 1, d, p)
 
     def _record(self, d: int, p: Packet, marks: tuple[str, ...]) -> None:
         b, ob = self.base[d] or 0, self.base[1 - d] or 0

@@ -27,7 +27,7 @@ NAMES = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in ran
 ACK_ONLY = frozenset({"ACK"})
 
 
-@dataclass
+@dataclass(slots=True)
 class Side:
     """What one endpoint has done and learnt, as far as the capture shows."""
 
@@ -41,7 +41,7 @@ class Side:
     fin_acked: bool = False
     peer_syn: bool = False
     peer_fin: bool = False
-    pending: list[frozenset[str]] = field(default_factory=list)  # flag sets our last transition asked us to send
+    pending: tuple[frozenset[str], ...] = ()  # flag sets our last transition asked us to send
     states: list[str] = field(default_factory=list)
     sent_any: bool = False
 
@@ -73,6 +73,9 @@ class Inference:
         self.received: dict[int, int] = {}
         self.notes: list[Note] = []
         self.started = False
+        self.rcv_syn = self.m.rcv_syn
+        self.sends, self.after_app = self.m.sends_by_id, self.m.after_app_by_id  # by id(transition)
+        self.arrivals, self.pick = self.m.arrival, self.m.pick
 
     # ---- the start ----------------------------------------------------------------------------
     def start(self, d: int, p: Packet, syn_ack_only: bool) -> None:
@@ -88,7 +91,7 @@ class Inference:
                          and self.spec.event(t.event).kind == "app" and frozenset({"SYN"}) in self._sends(t)), None)
             if rcvd and sent:
                 self._begin(a, rcvd, frozenset({PASSIVE}))
-                a.peer_syn, a.pending = True, [frozenset({"SYN", "ACK"})]
+                a.peer_syn, a.pending = True, (frozenset({"SYN", "ACK"}),)
                 self._begin(b, sent, frozenset({ACTIVE}))
                 b.isn, b.sent_any = sq.add(p.ack, -1), True
                 self.notes.append(note("syn_missing", client=self.name[1 - d], sent=sent, server=self.name[d],
@@ -143,7 +146,7 @@ class Inference:
 
     def finish(self) -> None:
         """The capture ended: what is still in flight is taken as delivered, in time order."""
-        rest = sorted(((f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1)
+        rest = [] if not (self.flight[0] or self.flight[1]) else sorted(((f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1)
                        for f in self.flight[d]), key=lambda x: (x[0], x[1]))
         for _t, _i, d, f in rest:
             if not self.sides[d].sent_any:
@@ -175,9 +178,10 @@ class Inference:
             me.fin_seq = (p.seq + p.length + bool(flags & SYN)) & MASK
         new = NAMES[bits]
         wanted = NAMES[bits | ACK] if flags & ACK and bits & SYN else new
-        for fl in me.pending:  # the segment our last transition asked for
+        pending = me.pending
+        for i, fl in enumerate(pending):  # the segment our last transition asked for
             if fl == wanted or (not bits and fl == ACK_ONLY):
-                me.pending.remove(fl)
+                me.pending = pending[:i] + pending[i + 1:]
                 return
         if not bits:
             return
@@ -206,7 +210,7 @@ class Inference:
             me.states.append(tr.target)
         me.state = tr.target
         # the captured segment is the first thing an app event's transition sends
-        me.pending = list(self.m.sends_after_app(tr) if consumed else self.m.sends(tr))
+        me.pending = self.after_app[id(tr)] if consumed else self.sends[id(tr)]
 
     # ---- an endpoint receives -----------------------------------------------------------------
     def _deliver(self, d: int, f: Flight, reply: Packet | None) -> None:
@@ -226,7 +230,7 @@ class Inference:
         know = (me.isn is not None, me.syn_acked, (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None,
                 me.fin_acked, rcv_nxt, me.peer_fin)
         seg = (NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
-        for part, event in self.m.arrival("A" if d == 0 else "B", know, seg):
+        for part, event in self.arrivals("A" if d == 0 else "B", know, seg):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
             me.peer_syn |= part.syn
@@ -241,31 +245,40 @@ class Inference:
                 continue
             if me.state is None:
                 self._begin(me, self._start_for(d, event, reply), frozenset())
-            tr = self.m.pick(me.state or "", event, me.conditions)
+            tr = self.pick(me.state or "", event, me.conditions)
             if tr is None:
                 self.notes.append(note("no_transition", frame=q.number, who=self.name[d], state=me.state,
                                        **event_fields(self.spec, event)))
                 continue
-            if event == self._rcv_syn() and tr.source in self.closed:
+            if event == self.rcv_syn and tr.source in self.closed:
                 me.conditions = me.conditions | {PASSIVE}
             self._fire(d, me, tr, at, f.index, consumed=False)
 
     def _start_for(self, d: int, event: str, reply: Packet | None) -> str:
         """Where a side that is first seen receiving started: the closed-group state whose transition for this
         event sends what it replied (a SYN,ACK: LISTEN; a RST: CLOSED), else one that moves on that event."""
+        key = (event, reply.flags & (SYN | FIN | RST) if reply is not None else None)
+        got = self.m.starts_for.get(key)
+        if got is None:
+            got = self.m.starts_for[key] = self._start_choice(*key)
+        state, why = got
+        if why is not None:
+            self.notes.append(note("assumed_start", who=self.name[d], state=state, why=why))
+        return state
+
+    def _start_choice(self, event: str, reply: int | None) -> tuple[str, str | None]:
+        """_start_for's answer for a reply's SYN/FIN/RST bits (None: no reply), and why it was assumed, if it was."""
         found = [(s, self.m.pick(s, event, frozenset())) for s in self.closed]
         cands = [(s, tr) for s, tr in found if tr is not None]
         if reply is not None:
-            got = {n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST)) if reply.flags & bit}
+            got = {n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST)) if reply & bit}
             for s, tr in cands:
                 if any(set(fl) - {"ACK"} == got for fl in self._sends(tr)):
-                    return s
+                    return s, None
         for s, tr in cands:
             if tr.target != tr.source:
-                why = "no_reply" if reply is None else "reply_mismatch"
-                self.notes.append(note("assumed_start", who=self.name[d], state=s, why=why))
-                return s
-        return cands[0][0] if cands else self.closed[0]
+                return s, "no_reply" if reply is None else "reply_mismatch"
+        return (cands[0][0] if cands else self.closed[0]), None
 
 
 def _order(flags: frozenset[str] | set[str]) -> list[str]:

@@ -38,17 +38,18 @@ class Machine:
         self.transitions = spec.transitions
         self.kind = {e.id: e.kind for e in spec.events}
         self.label = {e.id: e.label.en for e in spec.events}
-        self._sends: dict[int, tuple[frozenset[str], ...]] = {  # by id(transition): hashing one is deep
+        self.sends_by_id: dict[int, tuple[frozenset[str], ...]] = {  # by id(transition): hashing one is deep
             id(t): tuple(frozenset(spec.action(a).flags) for a in t.actions if spec.action(a).kind == "send")
             for t in spec.transitions}
         self.app_from: dict[str, tuple[Transition, ...]] = {}  # unguarded app-event transitions by source state
         for t in spec.transitions:
             if self.kind[t.event] == "app" and t.when is None:
                 self.app_from[t.source] = self.app_from.get(t.source, ()) + (t,)
-        self._after_app = {id(t): s[1:] if self.kind[t.event] == "app" and s else s for t in spec.transitions
-                           for s in (self._sends[id(t)],)}
+        self.after_app_by_id = {id(t): s[1:] if self.kind[t.event] == "app" and s else s for t in spec.transitions
+                           for s in (self.sends_by_id[id(t)],)}
         self._pick: dict[tuple[str, str, frozenset[str]], Transition | None] = {}
         self._app: dict[tuple[str | None, frozenset[str]], Transition | None] = {}
+        self.starts_for: dict[tuple[str, int | None], tuple[str, str | None]] = {}  # infer._start_for's answers
         self._arrival: dict[Arrival, tuple[tuple[Match, str | None], ...]] = {}
         self.rcv_syn = match_event(spec.events, Match(False, True, False, "none")) or ""
         closed = [s.id for s in spec.states if s.group == "closed"]
@@ -89,11 +90,11 @@ class Machine:
 
     def sends(self, tr: Transition) -> tuple[frozenset[str], ...]:
         """The flag sets a transition's send actions ask for."""
-        return self._sends[id(tr)]
+        return self.sends_by_id[id(tr)]
 
     def sends_after_app(self, tr: Transition) -> tuple[frozenset[str], ...]:
         """What a transition sends after the segment that showed it: for an app event's, all but the first."""
-        return self._after_app[id(tr)]
+        return self.after_app_by_id[id(tr)]
 
     def app_transition(self, state: str | None, new: frozenset[str]) -> Transition | None:
         """The first unguarded app-event transition from `state` (None: any start state) that sends `new` (+ACK)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..model import Spec
 from .conn import Conn, Endpoint
-from .decode import LINK_NAMES, Packet, Skipped
+from .decode import ACK, LINK_NAMES, SYN, Packet, Skipped
 from .error import CaptureError
 from .stream import segments
 
@@ -64,7 +64,7 @@ def _connections(stream: Iterator[Packet], spec: Spec, keep: Keep, cap: Capture,
         a, b = (p.src, p.sport), (p.dst, p.dport)
         key = (a, b) if a <= b else (b, a)
         conn = table.get(key)
-        if conn is not None and conn.reused_by(p):
+        if conn is not None and p.flags & SYN and conn.reused_by(p):
             yield conn
             conn = None
         if conn is None:
@@ -73,7 +73,7 @@ def _connections(stream: Iterator[Packet], spec: Spec, keep: Keep, cap: Capture,
             table[key] = conn
             cap.connections.append(conn)
         conn.add(p)
-        if conn.final is None and conn.settled():
+        if p.flags & ACK and conn.fin_acked[1] and conn.final is None and conn.settled():  # only an ACK settles one
             conn.compact()
 
 
