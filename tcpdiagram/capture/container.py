@@ -74,29 +74,40 @@ def pcap_header(f: BinaryIO, name: str, magic: bytes) -> tuple[str, int, int]:
     return order, ns_per_unit, link & 0x0FFFFFFF  # the top bits of the link type may carry the FCS length
 
 
+def refill_header(f: BinaryIO, buf: bytes, pos: int, name: str, offset: int) -> bytes:
+    """The rest of `buf` from `pos` and the next chunk, holding at least a record header; b"" at the end."""
+    buf = buf[pos:] + f.read(CHUNK)
+    if 0 < len(buf) < 16:
+        raise CaptureError(name, offset, f"truncated: a record header needs 16 bytes, the file ends after {len(buf)}")
+    return buf
+
+
+def refill_record(f: BinaryIO, buf: bytes, pos: int, incl: int, name: str, offset: int) -> bytes:
+    """The rest of `buf` from `pos` (a record header) and what the file has next, holding the whole record."""
+    if incl > MAX_FRAME:
+        raise CaptureError(name, offset, f"bad record: captured length {incl} is larger than {MAX_FRAME}")
+    buf = buf[pos:] + f.read(max(CHUNK, 16 + incl - (len(buf) - pos)))
+    if 16 + incl > len(buf):
+        raise CaptureError(name, offset + 16, f"truncated: the packet needs {incl} bytes, "
+                                              f"the file ends after {len(buf) - 16}")
+    return buf
+
+
 def pcap_records(f: BinaryIO, name: str, order: str, ns_per_unit: int) -> Iterator[tuple[bytes, int, int, int, int, int]]:
     """Every record after the file header as (chunk, start of its data in the chunk, captured length, time in ns,
-    length on the wire, file offset of the record); the file is read CHUNK bytes at a time."""
-    record = struct.Struct(order + "IIII")
-    unpack = record.unpack_from
+    length on the wire, file offset of the record); the file is read CHUNK bytes at a time (stream.segments
+    walks records the same way, inline)."""
+    unpack = struct.Struct(order + "IIII").unpack_from
     buf, pos, offset = f.read(CHUNK), 0, 24
     while True:
         if len(buf) - pos < 16:
-            buf, pos = buf[pos:] + f.read(CHUNK), 0
+            buf, pos = refill_header(f, buf, pos, name, offset), 0
             if not buf:
                 return
-            if len(buf) < 16:
-                raise CaptureError(name, offset, f"truncated: a record header needs 16 bytes, the file ends after {len(buf)}")
         sec, frac, incl, orig = unpack(buf, pos)
-        if incl > MAX_FRAME:
-            raise CaptureError(name, offset, f"bad record: captured length {incl} is larger than {MAX_FRAME}")
         end = pos + 16 + incl
         if end > len(buf):
-            buf = buf[pos:] + f.read(max(CHUNK, end - len(buf)))
-            pos, end = 0, 16 + incl
-            if end > len(buf):
-                raise CaptureError(name, offset + 16, f"truncated: the packet needs {incl} bytes, "
-                                                      f"the file ends after {len(buf) - 16}")
+            buf, pos, end = refill_record(f, buf, pos, incl, name, offset), 0, 16 + incl
         yield buf, pos + 16, incl, sec * 1_000_000_000 + frac * ns_per_unit, orig, offset
         offset += 16 + incl
         pos = end

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..model import Lang
@@ -38,13 +39,32 @@ def to_json(cap: Capture, chosen: list[Conn]) -> dict[str, Any]:
     }
 
 
-def _width(cell: str) -> int:
-    return len(cell) if cell.isascii() else display_width(cell)  # ASCII: one column a character
+@functools.cache
+def _wide(ch: str) -> int:
+    """1 for a character that takes two terminal columns (as trace.display_width counts), else 0."""
+    return display_width(ch) - 1
+
+
+def _cols(cell: str) -> int:
+    """trace.display_width, a character's answer kept."""
+    return len(cell) if cell.isascii() else len(cell) + sum(map(_wide, cell))
+
+
+def _padded(column: tuple[str, ...]) -> list[str]:
+    """The column's cells (a heading, then the body) padded with spaces to the widest, in terminal columns."""
+    head, body = column[0], column[1:]
+    if all(map(str.isascii, body)):  # the usual body: one column a character
+        head_width = _cols(head)
+        width = max(head_width, max(map(len, body), default=0))
+        return [head + " " * (width - head_width)] + [cell.ljust(width) for cell in body]
+    widths = [_cols(cell) for cell in column]
+    most = max(widths)
+    return [cell + " " * (most - w) for cell, w in zip(column, widths)]
 
 
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell + " " * (w - _width(cell)) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    columns = [_padded(col) for col in zip(*rows)]
+    return ["  ".join(cells).rstrip() for cells in zip(*columns)]
 
 
 def listing(cap: Capture, chosen: list[Conn], lang: Lang) -> str:
