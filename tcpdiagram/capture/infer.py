@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Spec, Transition
+from ..model import PeerId, Spec, Transition
 from . import seqspace as sq
 from .decode import ACK, FIN, RST, SYN, Packet
-from .machine import machine
+from .machine import Arrival, machine
 from .notes import Note, event_fields, note
 
 # The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
@@ -25,6 +25,7 @@ MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segme
 _CONTROL = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (ACK, "ACK"))
 NAMES = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in range(0x20) if not bits & 0x08}
 ACK_ONLY = frozenset({"ACK"})
+PIDS: tuple[PeerId, PeerId] = ("A", "B")  # side 0, side 1 as the simulator names its peers
 
 
 @dataclass(slots=True)
@@ -75,7 +76,7 @@ class Inference:
         self.started = False
         self.rcv_syn = self.m.rcv_syn
         self.sends, self.after_app = self.m.sends_by_id, self.m.after_app_by_id  # by id(transition)
-        self.arrivals, self.pick = self.m.arrival, self.m.pick
+        self.arrivals, self.answers, self.pick = self.m.arrival, self.m.answers, self.m.pick
 
     # ---- the start ----------------------------------------------------------------------------
     def start(self, d: int, p: Packet, syn_ack_only: bool) -> None:
@@ -227,10 +228,11 @@ class Inference:
         pbase = peer.base if peer.base is not None else (q.seq - 1) & MASK
         mbase = me.base if me.base is not None else (q.ack - 1) & MASK
         rcv_nxt = None if not me.peer_syn else ((me.rcv_top if me.rcv_top is not None else pbase + 1) - pbase) & MASK
-        know = (me.isn is not None, me.syn_acked, (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None,
-                me.fin_acked, rcv_nxt, me.peer_fin)
-        seg = (NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
-        for part, event in self.arrivals("A" if d == 0 else "B", know, seg):
+        question: Arrival = (PIDS[d], me.isn is not None, me.syn_acked,
+                    (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None, me.fin_acked, rcv_nxt, me.peer_fin,
+                    NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
+        answer = self.answers.get(question)
+        for part, event in answer if answer is not None else self.arrivals(question):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
             me.peer_syn |= part.syn

@@ -24,9 +24,9 @@ def pick(transitions: Iterable[Transition], state: str, event: str, conditions: 
     return chosen[0] if chosen else None
 
 
-Knows = tuple[bool, bool, int | None, bool, int | None, bool]
-Seen = tuple[frozenset[str], int, int | None, int]
-Arrival = tuple[PeerId, Knows, Seen]
+# (receiver, syn sent, syn acked, fin offset, fin acked, rcv_nxt offset, peer's fin; flags, seq, ack, data)
+Arrival = tuple[PeerId, bool, bool, int | None, bool, int | None, bool, frozenset[str], int, int | None, int]
+Answer = tuple[tuple[Match, str | None], ...]  # the parts of the segment the receiver takes, with their events
 ARRIVALS_KEPT = 4096  # distinct arrivals whose classification is kept (a capture repeats few of them)
 
 
@@ -50,7 +50,7 @@ class Machine:
         self._pick: dict[tuple[str, str, frozenset[str]], Transition | None] = {}
         self._app: dict[tuple[str | None, frozenset[str]], Transition | None] = {}
         self.starts_for: dict[tuple[str, int | None], tuple[str, str | None]] = {}  # infer._start_for's answers
-        self._arrival: dict[Arrival, tuple[tuple[Match, str | None], ...]] = {}
+        self.answers: dict[Arrival, Answer] = {}
         self.rcv_syn = match_event(spec.events, Match(False, True, False, "none")) or ""
         closed = [s.id for s in spec.states if s.group == "closed"]
         quiet = [t.target for t in spec.transitions if t.source in closed and self.kind[t.event] == "app"
@@ -58,26 +58,24 @@ class Machine:
         self.starts = closed + list(dict.fromkeys(quiet))  # where a connection can begin: CLOSED, then LISTEN
         self.established = next(s.id for s in spec.states if s.group == "established")
 
-    def arrival(self, me: PeerId, rcv: Knows, wire: Seen) -> tuple[tuple[Match, str | None], ...]:
+    def arrival(self, q: Arrival) -> Answer:
         """The simulator's own classifier (sim_endpoint.classify_parts) on a captured arrival, and the simulator's
         rule for using it (simulate._Run.arrive): the whole tuple when a segment event matches it, else its parts.
 
-        rcv: what the receiver knows (syn sent, syn acked, fin offset, fin acked, rcv_nxt offset, peer's fin);
-        wire: (flags, seq offset in the sender's space, ack offset in ours or None, data bytes). Offsets are
-        relative to each side's initial sequence number, as the simulator's are. Answers are kept per exact
-        question (a pure function of it; the kept answers are dropped when there are ARRIVALS_KEPT of them).
+        q: the receiver (A or B); what it knows (syn sent, syn acked, fin offset, fin acked, rcv_nxt offset, peer's
+        fin); the segment (flags, seq offset in the sender's space, ack offset in ours or None, data bytes).
+        Offsets are relative to each side's initial sequence number, as the simulator's are. Answers are kept per
+        exact question in `answers` (a pure function of it; dropped when there are ARRIVALS_KEPT of them).
         """
-        key = (me, rcv, wire)
-        got = self._arrival.get(key)
+        got = self.answers.get(q)
         if got is None:
-            if len(self._arrival) >= ARRIVALS_KEPT:
-                self._arrival.clear()
-            got = self._arrival[key] = self._classify(me, rcv, wire)
+            if len(self.answers) >= ARRIVALS_KEPT:
+                self.answers.clear()
+            got = self.answers[q] = self._classify(q)
         return got
 
-    def _classify(self, me: PeerId, rcv: Knows, wire: Seen) -> tuple[tuple[Match, str | None], ...]:
-        syn_sent, syn_acked, fin_seq, fin_acked, rcv_nxt, peer_fin = rcv
-        flags, seq, ack, data = wire
+    def _classify(self, q: Arrival) -> Answer:
+        me, syn_sent, syn_acked, fin_seq, fin_acked, rcv_nxt, peer_fin, flags, seq, ack, data = q
         peer: PeerId = "B" if me == "A" else "A"
         ep = Endpoint(me, "", (), 0, syn_sent=syn_sent, syn_acked=syn_acked, fin_seq=fin_seq, fin_acked=fin_acked,
                       rcv_nxt=rcv_nxt, peer_fin=peer_fin)
