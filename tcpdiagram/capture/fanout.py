@@ -39,9 +39,10 @@ def workers() -> int:
     return max(1, min(cores, MAX_WORKERS))
 
 
-def lines(path: Path, spec: Spec) -> tuple[Capture, list[Line]]:
-    """Every connection of the capture as listing lines (ids as `read` numbers them), and what was read."""
-    n = workers() if path.stat().st_size >= MIN_BYTES else 1
+def lines(path: Path, spec: Spec, processes: int | None = None) -> tuple[Capture, list[Line]]:
+    """Every connection of the capture as listing lines (ids as `read` numbers them), and what was read; in
+    `processes` processes (default: workers(), one for a capture under MIN_BYTES)."""
+    n = processes or (workers() if path.stat().st_size >= MIN_BYTES else 1)
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
     try:
         for k in range(1, n):
