@@ -25,6 +25,7 @@ MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segme
 _CONTROL = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (ACK, "ACK"))
 NAMES = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in range(0x20) if not bits & 0x08}
 ACK_ONLY = frozenset({"ACK"})
+FLAG_TEXT = {bits: ",".join(n for bit, n in _CONTROL if bits & bit) for bits in NAMES}  # SYN,FIN,RST,ACK order
 PIDS: tuple[PeerId, PeerId] = ("A", "B")  # side 0, side 1 as the simulator names its peers
 
 
@@ -147,15 +148,15 @@ class Inference:
 
     def finish(self) -> None:
         """The capture ended: what is still in flight is taken as delivered, in time order."""
-        rest = [] if not (self.flight[0] or self.flight[1]) else sorted(((f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1)
-                       for f in self.flight[d]), key=lambda x: (x[0], x[1]))
+        rest = [(f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1) for f in self.flight[d]]
+        if len(rest) > 1:
+            rest.sort(key=lambda x: (x[0], x[1]))
         for _t, _i, d, f in rest:
             if not self.sides[d].sent_any:
                 self._note_once(note("silent", who=self.name[d]))
             else:
-                flags = ",".join(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK))
-                                 if f.packet.flags & bit)
-                self.notes.append(note("assumed_delivered", frame=f.packet.number, flags=flags, who=self.name[d]))
+                self.notes.append(note("assumed_delivered", frame=f.packet.number, flags=FLAG_TEXT[f.packet.flags & 0x17],
+                                       who=self.name[d]))
             self._deliver(d, f, None)
         self.flight = ([], [])
         for d, s in enumerate(self.sides):
