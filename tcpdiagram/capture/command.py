@@ -9,7 +9,8 @@ from ..errors import UsageError
 from ..model import CAPTURE_FORMATS, Lang, Spec, Theme
 from .conn import Endpoint, addr_text
 from .read import Capture, Keep, read
-from .report import detail, listing, to_json
+from .fanout import lines
+from .report import detail, listing, listing_lines, to_json
 
 FORMATS = CAPTURE_FORMATS
 
@@ -32,8 +33,9 @@ def trace_capture(spec: Spec, path: Path, fmt: str = "text", lang: Lang = "en", 
         raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
     picking = conn is not None or host is not None or port is not None
     keep = _matcher(conn, host, port)
-    detailed = picking or fmt != "text"
-    cap: Capture = read(path, spec, keep if detailed else (lambda _i, _e: False))
+    if not picking and fmt == "text":  # the listing alone: read on every core
+        return listing_lines(lines(path, spec)[1], lang).encode("utf-8")
+    cap: Capture = read(path, spec, keep)
     chosen = [c for c in cap.connections if keep(c.id, c.ends)]
     if picking and not chosen:
         raise UsageError(f"no connection of {cap.name} matches the --conn/--host/--port given; "

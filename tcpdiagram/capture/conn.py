@@ -15,6 +15,7 @@ from .notes import Note, note, text
 from .zeek import Zeek
 
 Endpoint = tuple[bytes, int]
+MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segment path (see seqspace)
 
 
 def addr_text(ep: Endpoint) -> str:
@@ -62,6 +63,7 @@ class Conn:
     keep: bool
     first_ns: int
     last_ns: int = 0
+    first_frame: int = 0  # frame number of its first segment: connections are numbered in this order
     packets: int = 0
     records: list[Record] = field(default_factory=list)
     base: list[int | None] = field(default_factory=lambda: [None, None])
@@ -71,7 +73,7 @@ class Conn:
     held: tuple[int, Packet, tuple[str, ...]] | None = None
     notes: list[Note] = field(default_factory=list)
     zeek: Zeek | None = field(default_factory=Zeek)
-    marks: Marks | None = field(default_factory=Marks)
+    marks: Marks | None = None  # Wireshark's marks, read only for connections whose segments are kept
     infer: Inference | None = None
     final: Final | None = None  # the summary, once the connection settled and its readers were dropped
     late: int = 0  # segments that came after it settled: counted, not read
@@ -82,6 +84,8 @@ class Conn:
 
     def __post_init__(self) -> None:
         self.infer = Inference(self.spec, (addr_text(self.ends[0]), addr_text(self.ends[1])), self.keep)
+        if self.keep:
+            self.marks = Marks()
 
     def side(self, p: Packet) -> int:
         return 0 if (p.src, p.sport) == self.ends[0] else 1
@@ -101,47 +105,64 @@ class Conn:
         return self.isn[0] is not None and self.isn[1] is not None and self.packets > 2
 
     def add(self, p: Packet) -> None:
-        d = self.side(p)
+        flags, seq, length = p.flags, p.seq, p.length
+        d = 0 if (p.src, p.sport) == self.ends[0] else 1
         if self.packets == 0:
-            self.first_ns = p.time_ns
+            self.first_ns, self.first_frame = p.time_ns, p.number
         self.packets += 1
         self.last_ns = p.time_ns
-        if self.final is not None or self.zeek is None or self.marks is None:
+        zeek, keep = self.zeek, self.keep
+        if self.final is not None or zeek is None:
             self.late += 1
-            if self.keep:
+            if keep:
                 self._record(d, p, ())
             return
-        if p.flags & SYN and not p.flags & ACK:
-            self.openers.add(d)
-        if p.flags & SYN:
+        if flags & SYN:
+            if not flags & ACK:
+                self.openers.add(d)
             if self.isn[d] is None:
-                self.isn[d] = p.seq
-            if self.base[d] is None or not self.records_from(d):
-                self.base[d] = p.seq
-        if self.base[d] is None:
-            self.base[d] = sq.add(p.seq, -1)
-        if p.flags & ACK and self.base[1 - d] is None:
-            self.base[1 - d] = sq.add(p.ack, -1)
-        self.fins[d] |= bool(p.flags & FIN)
-        self.rst |= bool(p.flags & RST)
-        marks = self.marks.segment(d, p) if self.keep else ()  # the listing shows no marks: only kept ones
-        top = self.seen_top[d]
-        end = sq.add(p.seq, p.length + bool(p.flags & SYN))  # what was seen of the stream: SYN and data
-        if not p.flags & RST and (p.length or p.flags & SYN) and (top is None or sq.gt(end, top)):
-            self.seen_top[d] = end
-        if p.flags & FIN:
-            self.fin_at[d] = sq.add(p.seq, p.length)
-        self.zeek.segment(d, p)
-        other, fin = self.seen_top[1 - d], self.fin_at[1 - d]
-        if p.flags & ACK and fin is not None and sq.ge(p.ack, sq.add(fin, 1)):
-            self.fin_acked[1 - d] = True
-        acked = sq.add(p.ack, -1) if fin is not None and p.ack == sq.add(fin, 1) else p.ack
-        if p.flags & ACK and not p.flags & RST and other is not None and sq.gt(acked, other):
-            self.zeek.gap(1 - d)  # acknowledged data that was never captured
-            self.seen_top[1 - d] = acked
-        if self.keep:
+                self.isn[d] = seq
+        if keep:  # the relative numbers a record shows
+            base = self.base
+            if flags & SYN and (base[d] is None or not self.records_from(d)):
+                base[d] = seq
+            if base[d] is None:
+                base[d] = (seq - 1) & MASK
+            if flags & ACK and base[1 - d] is None:
+                base[1 - d] = (p.ack - 1) & MASK
+        if flags & FIN:
+            self.fins[d] = True
+        if flags & RST:
+            self.rst = True
+        marks = self.marks.segment(d, p) if self.marks is not None else ()  # the listing shows no marks
+        seen_top = self.seen_top
+        if not flags & RST and (length or flags & SYN):  # what was seen of the stream: SYN and data
+            end, top = (seq + length + bool(flags & SYN)) & MASK, seen_top[d]
+            if top is None or (end != top and (end - top) & MASK < HALF):
+                seen_top[d] = end
+        if flags & FIN:
+            self.fin_at[d] = (seq + length) & MASK
+        zeek.segment(d, p)
+        e = 1 - d
+        if flags & ACK:
+            ack, other, fin = p.ack, seen_top[e], self.fin_at[e]
+            acked = ack
+            if fin is not None:
+                after_fin = (fin + 1) & MASK
+                if (ack - after_fin) & MASK < HALF:
+                    self.fin_acked[e] = True
+                if ack == after_fin:
+                    acked = (ack - 1) & MASK
+            if not flags & RST and other is not None and acked != other and (acked - other) & MASK < HALF:
+                zeek.gap(e)  # acknowledged data that was never captured
+                seen_top[e] = acked
+        if keep:
             self._record(d, p, marks)
-        self._infer(self.packets - 1, d, p)
+        inf = self.infer
+        if self.held is None and inf is not None and not (self.packets == 1 and flags & SYN and flags & ACK):
+            inf.segment(d, self.packets - 1, p, (p.time_ns - self.first_ns) // 1000)  # _infer's usual case
+        else:
+            self._infer(self.packets - 1, d, p)
 
     def _record(self, d: int, p: Packet, marks: tuple[str, ...]) -> None:
         b, ob = self.base[d] or 0, self.base[1 - d] or 0
@@ -215,6 +236,17 @@ class Conn:
         inf, z = self.infer, self.zeek
         return self._summary(self.roles(), (tuple(inf.sides[0].states), tuple(inf.sides[1].states)), z.conn_state(),
                              "".join(z.history), self.notes + inf.notes, lang)
+
+    def row(self) -> tuple[str, str, float, str, str | None, str | None]:
+        """What the listing shows: both addresses, duration (s), conn_state and each endpoint's last state."""
+        states: tuple[list[str] | tuple[str, ...], list[str] | tuple[str, ...]]
+        if self.final is not None:
+            states, conn_state = self.final.states, self.final.conn_state
+        else:
+            assert self.infer is not None and self.zeek is not None
+            states, conn_state = (self.infer.sides[0].states, self.infer.sides[1].states), self.zeek.conn_state()
+        return (addr_text(self.ends[0]), addr_text(self.ends[1]), round((self.last_ns - self.first_ns) / 1e9, 9),
+                conn_state, states[0][-1] if states[0] else None, states[1][-1] if states[1] else None)
 
     def _summary(self, roles: tuple[str, str], states: tuple[tuple[str, ...], tuple[str, ...]], conn_state: str,
                  history: str, notes: list[Note], lang: Lang) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .error import CaptureError
 
@@ -20,8 +20,7 @@ BLOCK_IDB, BLOCK_OPB, BLOCK_SPB, BLOCK_EPB = 1, 2, 3, 6
 OPT_TSRESOL, OPT_TSOFFSET = 9, 14
 
 
-@dataclass(frozen=True)
-class Frame:
+class Frame(NamedTuple):
     """One captured frame; `offset` is where its record starts in the file (for messages)."""
 
     linktype: int
@@ -40,8 +39,12 @@ class Interface:
 
 
 def frames(f: BinaryIO, name: str) -> Iterator[Frame]:
-    """Every frame of the file, read a record at a time (memory does not grow with the file)."""
-    head = f.read(4)
+    """Every frame of the file, read a chunk at a time (memory does not grow with the file)."""
+    return frames_after(f, name, f.read(4))
+
+
+def frames_after(f: BinaryIO, name: str, head: bytes) -> Iterator[Frame]:
+    """The frames of a file whose first four bytes, `head`, were read already."""
     if head in PCAP_MAGIC:
         yield from _pcap(f, name, head)
     elif head == PCAPNG_SHB:
@@ -60,25 +63,60 @@ def _need(f: BinaryIO, n: int, name: str, offset: int, what: str) -> bytes:
     return data
 
 
-def _pcap(f: BinaryIO, name: str, magic: bytes) -> Iterator[Frame]:
+CHUNK = 1 << 16  # bytes read at a time: records are cut from these, so a file is never read whole
+
+
+def pcap_header(f: BinaryIO, name: str, magic: bytes) -> tuple[str, int, int]:
+    """(byte order, ns per timestamp unit, link type) from the pcap file header after its magic."""
     order, ns_per_unit = PCAP_MAGIC[magic]
     rest = _need(f, 20, name, 4, "the pcap file header")
-    _major, _minor, _zone, _sigfigs, snaplen, link = struct.unpack(order + "HHiIII", rest)
-    linktype = link & 0x0FFFFFFF  # the top bits may carry the FCS length
-    record = struct.Struct(order + "IIII")
-    offset = 24
+    _major, _minor, _zone, _sigfigs, _snaplen, link = struct.unpack(order + "HHiIII", rest)
+    return order, ns_per_unit, link & 0x0FFFFFFF  # the top bits of the link type may carry the FCS length
+
+
+def refill_header(f: BinaryIO, buf: bytes, pos: int, name: str, offset: int) -> bytes:
+    """The rest of `buf` from `pos` and the next chunk, holding at least a record header; b"" at the end."""
+    buf = buf[pos:] + f.read(CHUNK)
+    if 0 < len(buf) < 16:
+        raise CaptureError(name, offset, f"truncated: a record header needs 16 bytes, the file ends after {len(buf)}")
+    return buf
+
+
+def refill_record(f: BinaryIO, buf: bytes, pos: int, incl: int, name: str, offset: int) -> bytes:
+    """The rest of `buf` from `pos` (a record header) and what the file has next, holding the whole record."""
+    if incl > MAX_FRAME:
+        raise CaptureError(name, offset, f"bad record: captured length {incl} is larger than {MAX_FRAME}")
+    buf = buf[pos:] + f.read(max(CHUNK, 16 + incl - (len(buf) - pos)))
+    if 16 + incl > len(buf):
+        raise CaptureError(name, offset + 16, f"truncated: the packet needs {incl} bytes, "
+                                              f"the file ends after {len(buf) - 16}")
+    return buf
+
+
+def pcap_records(f: BinaryIO, name: str, order: str, ns_per_unit: int) -> Iterator[tuple[bytes, int, int, int, int, int]]:
+    """Every record after the file header as (chunk, start of its data in the chunk, captured length, time in ns,
+    length on the wire, file offset of the record); the file is read CHUNK bytes at a time (stream.segments
+    walks records the same way, inline)."""
+    unpack = struct.Struct(order + "IIII").unpack_from
+    buf, pos, offset = f.read(CHUNK), 0, 24
     while True:
-        head = f.read(16)
-        if not head:
-            return
-        if len(head) < 16:
-            raise CaptureError(name, offset, f"truncated: a record header needs 16 bytes, the file ends after {len(head)}")
-        sec, frac, incl, orig = record.unpack(head)
-        if incl > MAX_FRAME:
-            raise CaptureError(name, offset, f"bad record: captured length {incl} is larger than {MAX_FRAME}")
-        data = _need(f, incl, name, offset + 16, "the packet")
-        yield Frame(linktype, sec * 1_000_000_000 + frac * ns_per_unit, data, orig, offset)
+        if len(buf) - pos < 16:
+            buf, pos = refill_header(f, buf, pos, name, offset), 0
+            if not buf:
+                return
+        sec, frac, incl, orig = unpack(buf, pos)
+        end = pos + 16 + incl
+        if end > len(buf):
+            buf, pos, end = refill_record(f, buf, pos, incl, name, offset), 0, 16 + incl
+        yield buf, pos + 16, incl, sec * 1_000_000_000 + frac * ns_per_unit, orig, offset
         offset += 16 + incl
+        pos = end
+
+
+def _pcap(f: BinaryIO, name: str, magic: bytes) -> Iterator[Frame]:
+    order, ns_per_unit, linktype = pcap_header(f, name, magic)
+    for buf, start, incl, time_ns, orig, offset in pcap_records(f, name, order, ns_per_unit):
+        yield Frame(linktype, time_ns, buf[start:start + incl], orig, offset)
 
 
 def _tsresol(value: int) -> int:

@@ -13,3 +13,6 @@ class CaptureError(TcpDiagramError):
     def __init__(self, file: str, offset: int, message: str) -> None:
         self.file, self.offset, self.message = file, offset, message
         super().__init__(f"{file}: byte {offset}: {message}")
+
+    def __reduce__(self) -> tuple[type[CaptureError], tuple[str, int, str]]:
+        return CaptureError, (self.file, self.offset, self.message)  # raised again after crossing a process

@@ -11,23 +11,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Spec, Transition
+from ..model import PeerId, Spec, Transition
 from . import seqspace as sq
 from .decode import ACK, FIN, RST, SYN, Packet
-from .machine import machine
+from .machine import Arrival, machine
 from .notes import Note, event_fields, note
 
 # The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
 PASSIVE, ACTIVE = "passive_origin", "active_origin"
 Change = tuple[int, int, str, str, str, str, int | None]  # time µs, side, from, to, event, transition id, segment
+MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segment path: (a - b) & MASK < HALF is sq.ge
+# TCP flag bits → the spec's flag names, for every combination of the four the spec knows.
+_CONTROL = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (ACK, "ACK"))
+NAMES = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in range(0x20) if not bits & 0x08}
+ACK_ONLY = frozenset({"ACK"})
+FLAG_TEXT = {bits: ",".join(n for bit, n in _CONTROL if bits & bit) for bits in NAMES}  # SYN,FIN,RST,ACK order
+PIDS: tuple[PeerId, PeerId] = ("A", "B")  # side 0, side 1 as the simulator names its peers
 
 
-@dataclass
+@dataclass(slots=True)
 class Side:
     """What one endpoint has done and learnt, as far as the capture shows."""
 
     state: str | None  # None until its first action or event decides where it started
-    conditions: set[str] = field(default_factory=set)
+    conditions: frozenset[str] = frozenset()
     isn: int | None = None
     base: int | None = None  # offsets (as the simulator counts) start here: the ISN, or the first seq − 1
     rcv_top: int | None = None  # the end of the peer's data received so far (raw sequence number)
@@ -36,12 +43,12 @@ class Side:
     fin_acked: bool = False
     peer_syn: bool = False
     peer_fin: bool = False
-    pending: list[frozenset[str]] = field(default_factory=list)  # flag sets our last transition asked us to send
+    pending: tuple[frozenset[str], ...] = ()  # flag sets our last transition asked us to send
     states: list[str] = field(default_factory=list)
     sent_any: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class Flight:
     """A segment on its way to the other side; `after` = the receiver's own send it must follow, in µs."""
 
@@ -68,6 +75,9 @@ class Inference:
         self.received: dict[int, int] = {}
         self.notes: list[Note] = []
         self.started = False
+        self.rcv_syn = self.m.rcv_syn
+        self.sends, self.after_app = self.m.sends_by_id, self.m.after_app_by_id  # by id(transition)
+        self.arrivals, self.answers, self.pick = self.m.arrival, self.m.answers, self.m.pick
 
     # ---- the start ----------------------------------------------------------------------------
     def start(self, d: int, p: Packet, syn_ack_only: bool) -> None:
@@ -82,22 +92,22 @@ class Inference:
             sent = next((t.target for t in self.transitions if t.source in self.closed and t.when is None
                          and self.spec.event(t.event).kind == "app" and frozenset({"SYN"}) in self._sends(t)), None)
             if rcvd and sent:
-                self._begin(a, rcvd, {PASSIVE})
-                a.peer_syn, a.pending = True, [frozenset({"SYN", "ACK"})]
-                self._begin(b, sent, {ACTIVE})
+                self._begin(a, rcvd, frozenset({PASSIVE}))
+                a.peer_syn, a.pending = True, (frozenset({"SYN", "ACK"}),)
+                self._begin(b, sent, frozenset({ACTIVE}))
                 b.isn, b.sent_any = sq.add(p.ack, -1), True
                 self.notes.append(note("syn_missing", client=self.name[1 - d], sent=sent, server=self.name[d],
                                        rcvd=rcvd))
                 return
         for s in self.sides:
-            self._begin(s, self.established, set())
+            self._begin(s, self.established, frozenset())
             s.syn_acked = s.peer_syn = True
         self.notes.append(note("midstream", state=self.established))
 
     def _rcv_syn(self) -> str:
         return self.m.rcv_syn
 
-    def _begin(self, side: Side, state: str, conditions: set[str]) -> None:
+    def _begin(self, side: Side, state: str, conditions: frozenset[str]) -> None:
         side.state, side.conditions, side.states = state, conditions, [state]
 
     # ---- segments -----------------------------------------------------------------------------
@@ -106,28 +116,29 @@ class Inference:
         if not self.started:
             self.start(d, p, syn_ack_only)
         me = self.sides[d]
-        if me.base is None or (p.flags & SYN and me.isn is None):
-            me.base = p.seq if p.flags & SYN else sq.add(p.seq, -1)
+        control = p.flags & (SYN | FIN | RST)
+        if me.base is None or (control & SYN and me.isn is None):
+            me.base = p.seq if control & SYN else (p.seq - 1) & MASK
         if self.flight[d]:
             self._resolve(d, p, t)
-        if p.flags & (SYN | FIN | RST) or me.pending:
+        if control or me.pending:
             self._act(d, me, index, p, t)
         me.sent_any = True
-        if p.flags & (SYN | FIN | RST) or self._could_ack(self.sides[1 - d]):
+        peer = self.sides[1 - d]
+        if control or (peer.isn is not None and not peer.syn_acked) or (peer.fin_seq is not None and not peer.fin_acked):
             self.flight[1 - d].append(Flight(index, p, t))
         elif self.keep:
             self.received[index] = t
 
-    def _could_ack(self, side: Side) -> bool:
-        return (side.isn is not None and not side.syn_acked) or (side.fin_seq is not None and not side.fin_acked)
-
     def _resolve(self, d: int, p: Packet, t: int) -> None:
         """Side d is sending p: deliver first what p's ACK shows it had received; the rest arrived after p."""
         keep: list[Flight] = []
+        acks, ack = p.flags & ACK, p.ack
         for f in self.flight[d]:
             q = f.packet
-            end = sq.add(q.seq, q.length + bool(q.flags & SYN) + bool(q.flags & FIN))
-            if q.flags & RST or (p.flags & ACK and sq.ge(p.ack, end)):  # a RST takes no sequence space
+            qf = q.flags
+            end = q.seq + q.length + bool(qf & SYN) + bool(qf & FIN)
+            if qf & RST or (acks and (ack - end) & MASK < HALF):  # a RST takes no sequence space
                 self._deliver(d, f, p)
             else:
                 if f.after is None:
@@ -137,15 +148,15 @@ class Inference:
 
     def finish(self) -> None:
         """The capture ended: what is still in flight is taken as delivered, in time order."""
-        rest = sorted(((f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1)
-                       for f in self.flight[d]), key=lambda x: (x[0], x[1]))
+        rest = [(f.after if f.after is not None else f.time, f.index, d, f) for d in (0, 1) for f in self.flight[d]]
+        if len(rest) > 1:
+            rest.sort(key=lambda x: (x[0], x[1]))
         for _t, _i, d, f in rest:
             if not self.sides[d].sent_any:
                 self._note_once(note("silent", who=self.name[d]))
             else:
-                flags = ",".join(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK))
-                                 if f.packet.flags & bit)
-                self.notes.append(note("assumed_delivered", frame=f.packet.number, flags=flags, who=self.name[d]))
+                self.notes.append(note("assumed_delivered", frame=f.packet.number, flags=FLAG_TEXT[f.packet.flags & 0x17],
+                                       who=self.name[d]))
             self._deliver(d, f, None)
         self.flight = ([], [])
         for d, s in enumerate(self.sides):
@@ -159,23 +170,22 @@ class Inference:
 
     # ---- an endpoint acts ---------------------------------------------------------------------
     def _act(self, d: int, me: Side, index: int, p: Packet, t: int) -> None:
-        new: set[str] = set()
-        if p.flags & SYN and me.isn is None:
-            new.add("SYN")
-        if p.flags & FIN and me.fin_seq is None:
-            new.add("FIN")
-        if p.flags & RST:
-            new.add("RST")
-        if p.flags & SYN:
-            me.isn = me.isn if me.isn is not None else p.seq
-        if p.flags & FIN and me.fin_seq is None:
-            me.fin_seq = sq.add(p.seq, p.length + bool(p.flags & SYN))
-        wanted = frozenset(new | ({"ACK"} if p.flags & ACK and new & {"SYN"} else set()))
-        for fl in list(me.pending):  # the segment our last transition asked for
-            if fl == wanted or (not new and fl == frozenset({"ACK"})):
-                me.pending.remove(fl)
+        flags = p.flags
+        bits = flags & RST  # what this segment sends that is new: its SYN, its FIN, a RST
+        if flags & SYN and me.isn is None:
+            bits |= SYN
+            me.isn = p.seq
+        if flags & FIN and me.fin_seq is None:
+            bits |= FIN
+            me.fin_seq = (p.seq + p.length + bool(flags & SYN)) & MASK
+        new = NAMES[bits]
+        wanted = NAMES[bits | ACK] if flags & ACK and bits & SYN else new
+        pending = me.pending
+        for i, fl in enumerate(pending):  # the segment our last transition asked for
+            if fl == wanted or (not bits and fl == ACK_ONLY):
+                me.pending = pending[:i] + pending[i + 1:]
                 return
-        if not new:
+        if not bits:
             return
         tr = self._app_transition(me, new)
         if tr is None:
@@ -184,30 +194,25 @@ class Inference:
                                    flags=",".join(_order(new))))
             return
         if me.state is None:
-            self._begin(me, tr.source, set())
+            self._begin(me, tr.source, frozenset())
         self._fire(d, me, tr, t, index)
         if "SYN" in new:
-            me.conditions.add(ACTIVE)
+            me.conditions = me.conditions | {ACTIVE}
 
-    def _app_transition(self, me: Side, new: set[str]) -> Transition | None:
-        for state in [me.state] if me.state is not None else self.closed:
-            for tr in self.m.app_from.get(state, ()):
-                if any(set(fl) - {"ACK"} == new for fl in self.m.sends(tr)):
-                    return tr
-        return None
+    def _app_transition(self, me: Side, new: frozenset[str]) -> Transition | None:
+        return self.m.app_transition(me.state, new)
 
     def _sends(self, tr: Transition) -> tuple[frozenset[str], ...]:
         return self.m.sends(tr)
 
     def _fire(self, d: int, me: Side, tr: Transition, t: int, index: int | None, consumed: bool = True) -> None:
-        self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
+        if self.keep:  # only a chart draws the changes
+            self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
         if tr.target != tr.source:
             me.states.append(tr.target)
         me.state = tr.target
-        sends = list(self._sends(tr))
-        if consumed and self.m.kind[tr.event] == "app" and sends:
-            sends = sends[1:]  # the captured segment is the first thing it sends
-        me.pending = sends
+        # the captured segment is the first thing an app event's transition sends
+        me.pending = self.after_app[id(tr)] if consumed else self.sends[id(tr)]
 
     # ---- an endpoint receives -----------------------------------------------------------------
     def _deliver(self, d: int, f: Flight, reply: Packet | None) -> None:
@@ -215,19 +220,20 @@ class Inference:
         at = f.after if f.after is not None else f.time
         if self.keep:
             self.received[f.index] = at
-        rst = bool(q.flags & RST)
-        if rst and me.isn is not None and not me.syn_acked and not (q.flags & ACK and sq.ge(q.ack, sq.add(me.isn, 1))):
+        qf = q.flags
+        if (qf & RST and me.isn is not None and not me.syn_acked
+                and not (qf & ACK and (q.ack - me.isn - 1) & MASK < HALF)):
             self.notes.append(note("rst_refused", frame=q.number, who=self.name[d]))
             return
         peer = self.sides[1 - d]
-        pbase = peer.base if peer.base is not None else sq.add(q.seq, -1)
-        mbase = me.base if me.base is not None else sq.add(q.ack, -1)
-        names = frozenset(n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST), ("ACK", ACK)) if q.flags & bit)
-        rcv_nxt = None if not me.peer_syn else sq.rel(me.rcv_top if me.rcv_top is not None else sq.add(pbase, 1), pbase)
-        know = (me.isn is not None, me.syn_acked, sq.rel(me.fin_seq, mbase) if me.fin_seq is not None else None,
-                me.fin_acked, rcv_nxt, me.peer_fin)
-        seg = (names, sq.rel(q.seq, pbase), sq.rel(q.ack, mbase) if q.flags & ACK else None, q.length)
-        for part, event in self.m.arrival("A" if d == 0 else "B", know, seg):
+        pbase = peer.base if peer.base is not None else (q.seq - 1) & MASK
+        mbase = me.base if me.base is not None else (q.ack - 1) & MASK
+        rcv_nxt = None if not me.peer_syn else ((me.rcv_top if me.rcv_top is not None else pbase + 1) - pbase) & MASK
+        question: Arrival = (PIDS[d], me.isn is not None, me.syn_acked,
+                    (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None, me.fin_acked, rcv_nxt, me.peer_fin,
+                    NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
+        answer = self.answers.get(question)
+        for part, event in answer if answer is not None else self.arrivals(question):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
             me.peer_syn |= part.syn
@@ -241,32 +247,41 @@ class Inference:
                                        what=f"rst={part.rst}, syn={part.syn}, fin={part.fin}, acks={part.acks}"))
                 continue
             if me.state is None:
-                self._begin(me, self._start_for(d, event, reply), set())
-            tr = self.m.pick(me.state or "", event, frozenset(me.conditions))
+                self._begin(me, self._start_for(d, event, reply), frozenset())
+            tr = self.pick(me.state or "", event, me.conditions)
             if tr is None:
                 self.notes.append(note("no_transition", frame=q.number, who=self.name[d], state=me.state,
                                        **event_fields(self.spec, event)))
                 continue
-            if event == self._rcv_syn() and tr.source in self.closed:
-                me.conditions.add(PASSIVE)
+            if event == self.rcv_syn and tr.source in self.closed:
+                me.conditions = me.conditions | {PASSIVE}
             self._fire(d, me, tr, at, f.index, consumed=False)
 
     def _start_for(self, d: int, event: str, reply: Packet | None) -> str:
         """Where a side that is first seen receiving started: the closed-group state whose transition for this
         event sends what it replied (a SYN,ACK: LISTEN; a RST: CLOSED), else one that moves on that event."""
+        key = (event, reply.flags & (SYN | FIN | RST) if reply is not None else None)
+        got = self.m.starts_for.get(key)
+        if got is None:
+            got = self.m.starts_for[key] = self._start_choice(*key)
+        state, why = got
+        if why is not None:
+            self.notes.append(note("assumed_start", who=self.name[d], state=state, why=why))
+        return state
+
+    def _start_choice(self, event: str, reply: int | None) -> tuple[str, str | None]:
+        """_start_for's answer for a reply's SYN/FIN/RST bits (None: no reply), and why it was assumed, if it was."""
         found = [(s, self.m.pick(s, event, frozenset())) for s in self.closed]
         cands = [(s, tr) for s, tr in found if tr is not None]
         if reply is not None:
-            got = {n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST)) if reply.flags & bit}
+            got = {n for n, bit in (("SYN", SYN), ("FIN", FIN), ("RST", RST)) if reply & bit}
             for s, tr in cands:
                 if any(set(fl) - {"ACK"} == got for fl in self._sends(tr)):
-                    return s
+                    return s, None
         for s, tr in cands:
             if tr.target != tr.source:
-                why = "no_reply" if reply is None else "reply_mismatch"
-                self.notes.append(note("assumed_start", who=self.name[d], state=s, why=why))
-                return s
-        return cands[0][0] if cands else self.closed[0]
+                return s, "no_reply" if reply is None else "reply_mismatch"
+        return (cands[0][0] if cands else self.closed[0]), None
 
 
 def _order(flags: frozenset[str] | set[str]) -> list[str]:

@@ -17,7 +17,7 @@ WHY: Mapping[Lang, Mapping[str, str]] = section("trace_why")  # why an endpoint'
 
 
 def note(kind: str, **fields: object) -> Note:
-    return kind, tuple((k, str(v)) for k, v in fields.items())
+    return kind, tuple([(k, str(v)) for k, v in fields.items()])
 
 
 def text(n: Note, lang: Lang) -> str:

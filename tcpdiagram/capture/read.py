@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Spec
 from .conn import Conn, Endpoint
-from .container import Frame, frames
-from .decode import LINK_NAMES, Skipped, decode
+from .decode import ACK, LINK_NAMES, SYN, Packet, Skipped
 from .error import CaptureError
+from .stream import segments
 
 
 @dataclass
@@ -30,33 +31,40 @@ Keep = Callable[[int, tuple[Endpoint, Endpoint]], bool]
 
 def read(path: Path, spec: Spec, keep: Keep = lambda _id, _ends: False) -> Capture:
     """Every TCP connection of the file; `keep(id, ends)` says which keep their segments (for charts and JSON)."""
-    cap = Capture(path.name)
-    table: dict[tuple[Endpoint, Endpoint], Conn] = {}
-    with open(path, "rb") as f:
-        for conn in _connections(frames(f, str(path)), spec, keep, cap, table):
-            conn.close()
-    for conn in table.values():
-        conn.close()
+    cap = read_part(path, spec, 1, 0, keep)
     if not cap.connections:
-        raise CaptureError(str(path), 0, _why_empty(cap))
+        raise CaptureError(str(path), 0, why_empty(cap))
     return cap
 
 
-def _connections(stream: Iterator[Frame], spec: Spec, keep: Keep, cap: Capture,
+def read_part(path: Path, spec: Spec, parts: int, mine: int, keep: Keep = lambda _id, _ends: False) -> Capture:
+    """The connections of partition `mine` of `parts` (stream.partition), numbered within it; frames and skipped
+    ones counted over the whole file. The cyclic garbage collector pauses meanwhile: reading makes no reference
+    cycles (tests/test_trace_memory.py), so it would only walk the live connections again and again."""
+    cap = Capture(path.name)
+    table: dict[tuple[Endpoint, Endpoint], Conn] = {}
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with open(path, "rb") as f:
+            for conn in _connections(segments(f, str(path), cap, parts, mine), spec, keep, cap, table):
+                conn.close()
+        for conn in table.values():
+            conn.close()
+    finally:
+        if collecting:
+            gc.enable()
+    return cap
+
+
+def _connections(stream: Iterator[Packet], spec: Spec, keep: Keep, cap: Capture,
                  table: dict[tuple[Endpoint, Endpoint], Conn]) -> Iterator[Conn]:
     """Feed each segment to its connection; yield connections replaced by a new one on the same ports."""
-    skipped = cap.skipped
-    for n, frame in enumerate(stream, 1):
-        cap.frames = n
-        cap.linktypes.add(frame.linktype)
-        p = decode(frame, n, skipped)
-        if p is None:
-            continue
-        cap.tcp += 1
+    for p in stream:
         a, b = (p.src, p.sport), (p.dst, p.dport)
         key = (a, b) if a <= b else (b, a)
         conn = table.get(key)
-        if conn is not None and conn.reused_by(p):
+        if conn is not None and p.flags & SYN and conn.reused_by(p):
             yield conn
             conn = None
         if conn is None:
@@ -65,11 +73,11 @@ def _connections(stream: Iterator[Frame], spec: Spec, keep: Keep, cap: Capture,
             table[key] = conn
             cap.connections.append(conn)
         conn.add(p)
-        if conn.final is None and conn.settled():
+        if p.flags & ACK and conn.fin_acked[1] and conn.final is None and conn.settled():  # only an ACK settles one
             conn.compact()
 
 
-def _why_empty(cap: Capture) -> str:
+def why_empty(cap: Capture) -> str:
     if cap.frames == 0:
         return "the capture holds no packets"
     reasons = ", ".join(f"{n} × {why}" for why, n in cap.skipped.most_common())

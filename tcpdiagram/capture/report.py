@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ..model import Lang
 from ..trace import display_width
 from .conn import Conn, Record, addr_text
 from .decode import flag_names
+from .fanout import Line
 from .marks import LABELS
 from .options import parse
 from .read import Capture
@@ -37,19 +39,45 @@ def to_json(cap: Capture, chosen: list[Conn]) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def _wide(ch: str) -> int:
+    """1 for a character that takes two terminal columns (as trace.display_width counts), else 0."""
+    return display_width(ch) - 1
+
+
+def _cols(cell: str) -> int:
+    """trace.display_width, a character's answer kept."""
+    return len(cell) if cell.isascii() else len(cell) + sum(map(_wide, cell))
+
+
+def _padded(column: tuple[str, ...]) -> list[str]:
+    """The column's cells (a heading, then the body) padded with spaces to the widest, in terminal columns."""
+    head, body = column[0], column[1:]
+    if all(map(str.isascii, body)):  # the usual body: one column a character
+        head_width = _cols(head)
+        width = max(head_width, max(map(len, body), default=0))
+        return [head + " " * (width - head_width)] + [cell.ljust(width) for cell in body]
+    widths = [_cols(cell) for cell in column]
+    most = max(widths)
+    return [cell + " " * (most - w) for cell, w in zip(column, widths)]
+
+
 def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(display_width(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell + " " * (w - display_width(cell)) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    columns = [_padded(col) for col in zip(*rows)]
+    return ["  ".join(cells).rstrip() for cells in zip(*columns)]
 
 
 def listing(cap: Capture, chosen: list[Conn], lang: Lang) -> str:
     """One line per connection: endpoints, packets, duration, conn_state, each endpoint's final state."""
+    return listing_lines([Line(c.id, c.packets, c.row()) for c in chosen], lang)
+
+
+def listing_lines(lines: list[Line], lang: Lang) -> str:
+    """The listing of fanout.lines' lines."""
     rows = [t(lang, "head").split("|")]
-    for c in chosen:
-        s = c.summary()
-        a, b = s["endpoints"]
-        rows.append([str(c.id), a["addr"], b["addr"], str(c.packets), t(lang, "seconds").format(s["duration"]),
-                     s["conn_state"], a["states"][-1] if a["states"] else "?", b["states"][-1] if b["states"] else "?"])
+    seconds = t(lang, "seconds")
+    for i, packets, (a, b, duration, conn_state, last_a, last_b) in lines:
+        rows.append([str(i), a, b, str(packets), seconds.format(duration), conn_state, last_a or "?", last_b or "?"])
     return "\n".join(_table(rows)) + "\n"
 
 

@@ -35,7 +35,10 @@ class Zeek:
             self.history.append("^")
         is_orig = d == self.orig
         me, peer = d, 1 - d
-        self._history(d, p, is_orig)
+        if flags & (SYN | FIN | RST) or not flags & ACK or p.length or p.window == 0:
+            self._history(d, p, is_orig)
+        elif ("A" if is_orig else "a") not in self.seen:  # _history's case of a bare ACK, the most common segment
+            self._add("a", is_orig)
         # the endpoint state machine (TCPSessionAdapter::UpdateStateMachine, the parts that set states)
         st = self.state
         if flags & SYN:
