@@ -188,6 +188,10 @@ def render(argv: list[str]) -> bool:
 
 
 def _render(a: RenderArgs | ScenarioArgs) -> bytes:
+    if isinstance(a, RenderArgs) and a.format in ("svg", "png", "pdf"):  # render.state_pipe.PIPED_FORMATS
+        from .render.state_pipe import render_state_piped
+
+        return render_state_piped(a.spec, a.view, a.lang, a.naming, a.layers, a.theme, a.format)
     from .specfile import load_checked
 
     spec = load_checked(a.spec)

@@ -21,13 +21,13 @@ def run(args: Sequence[str], data: bytes, timeout: float, env: Mapping[str, str]
         try:
             out, err = proc.communicate(data, timeout=timeout)
         except BaseException:  # the timeout, and Ctrl-C or SIGTERM reaching us: leave nothing running
-            _kill_group(proc)
+            kill_group(proc)
             proc.communicate()  # the pipes close once the whole group is gone
             raise
     return subprocess.CompletedProcess(list(args), proc.returncode, out, err)
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL the group while its leader is not yet reaped (so its id cannot have been reused)."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)  # start_new_session: the group id is the child's pid

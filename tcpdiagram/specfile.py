@@ -6,6 +6,8 @@ from pathlib import Path
 
 TYPE_CHECKING = False  # not typing's: stamp.py resolves paths through here and imports only what it must
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .model import Spec
 
 PACKAGE = Path(__file__).resolve().parent
@@ -36,6 +38,16 @@ def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
     A spec whose exact bytes already loaded and validated cleanly with this very code comes from the
     user cache (cache/spec.py), which skips YAML, loading, validation and the scenario simulations.
     """
+    spec, finish = load_staged(arg, use_cache)
+    if finish is not None:
+        finish()
+    return spec
+
+
+def load_staged(arg: Path | None, use_cache: bool = True) -> tuple[Spec, Callable[[], None] | None]:
+    """load_checked in two steps: the spec once loaded and statically checked (SpecError), and `finish`, which
+    runs the scenario simulations (SpecError with their problems) and caches the checked spec; None when the
+    spec came checked from the cache. A caller may render from the spec before `finish`, never publish."""
     from .errors import FileUnreadable, SpecError
 
     path = resolve_spec(arg)
@@ -49,14 +61,20 @@ def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
 
         cached = speccache.get(data, display)
         if cached is not None:
-            return cached
+            return cached, None
     from .loader import load_bytes
-    from .validate import validate
+    from .validate import simulation_issues, static_issues
 
     spec = load_bytes(data, display)
-    issues = validate(spec)
+    issues = static_issues(spec)
     if issues:
         raise SpecError(issues)
-    if use_cache:
-        speccache.put(data, display, spec)
-    return spec
+
+    def finish() -> None:
+        found = simulation_issues(spec)
+        if found:
+            raise SpecError(found)
+        if use_cache:
+            speccache.put(data, display, spec)
+
+    return spec, finish

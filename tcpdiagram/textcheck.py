@@ -16,6 +16,8 @@ ALLOWED_CONTROLS = frozenset("\n")  # YAML folds a text's lines; a literal block
 
 def problem(value: str) -> str | None:
     """The message for the first character of `value` that no spec text may hold, or None."""
+    if value.replace("\n", " ").isprintable() and INVISIBLE.isdisjoint(value):
+        return None  # str.isprintable is False for every Cc, Cf, Cs and unassigned (Cn) character: see kind_of
     for ch in value:
         kind = kind_of(ch)
         if kind is not None:

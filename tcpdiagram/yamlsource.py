@@ -20,6 +20,9 @@ try:  # the C parser when libyaml is present
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import BaseLoader as _Loader  # type: ignore[assignment]
 
+_START_MAP, _END_MAP, _END_SEQ, _DOC_START = (yaml.MappingStartEvent, yaml.MappingEndEvent, yaml.SequenceEndEvent,
+                                               yaml.DocumentStartEvent)
+
 
 @dataclass
 class YMap:
@@ -112,8 +115,16 @@ _FW_COLON_KEY = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
 _FW_COMMA_FLOW = re.compile(r"\[[ ]*[A-Za-z0-9_]+[ ]*(，)")
 
 
+# Whether any line can hold a full-width colon after a key: _FW_COLON_KEY at a line start (the text's start,
+# or after a CR or an LF, as _BREAK splits lines).
+_FW_COLON_AFTER_BREAK = re.compile(r"[\r\n][ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*：")
+
+
 def _prescan(text: str, file: str) -> list[Issue]:
     """Find what YAML would silently misread or report badly: controls, tabs, full-width punctuation."""
+    if not (_CONTROL.search(text) or "\t" in text or "\u3000" in text or _FW_COMMA_FLOW.search(text)
+            or ("：" in text and (_FW_COLON_KEY.match(text) or _FW_COLON_AFTER_BREAK.search(text)))):
+        return []  # nothing for the line scan below to find (none of its patterns spans a line break)
     issues: list[Issue] = []
     for n, line in enumerate(_BREAK.split(text), 1):  # not str.splitlines(): it also breaks at U+2028 and friends
         for m in _CONTROL.finditer(line):
@@ -153,40 +164,44 @@ def _parse(text: str, file: str, lines: Lines) -> YNode:
     root: YNode | None = None
     documents = 0
     try:
-        for ev in yaml.parse(text, Loader=_Loader):
-            if isinstance(ev, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    issues.append(Issue(_pos(file, ev.start_mark), "", "only one YAML document is allowed"))
-                    break
-                continue
-            if isinstance(ev, yaml.AliasEvent):
-                issues.append(Issue(_pos(file, ev.start_mark), "", f"aliases (*{ev.anchor}) are not allowed"))
-                stand_in = YStr(_pos(file, ev.start_mark), "", plain=False)  # keeps keys and values paired
-                root = _attach(stack, pending_key, stand_in, issues, file) if stack else stand_in
-                continue
-            if not isinstance(ev, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent,
-                                   yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                continue
-            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                done = stack.pop()
-                pending_key.pop()
-                root = _attach(stack, pending_key, done, issues, file) if stack else done
-                continue
-            pos = _pos(file, ev.start_mark)
-            if ev.anchor:
-                issues.append(Issue(pos, "", f"anchors (&{ev.anchor}) are not allowed"))
-            if ev.tag not in (None, "!"):
-                issues.append(Issue(pos, "", f"explicit tags ({ev.tag}) are not allowed"))
-            if isinstance(ev, yaml.ScalarEvent):
-                node: YNode = YStr(pos, ev.value, plain=not ev.style)
-                root = _attach(stack, pending_key, node, issues, file) if stack else node
-                continue
-            if len(stack) >= MAX_DEPTH:
-                issues.append(Issue(pos, "", f"nested deeper than {MAX_DEPTH} levels"))
-                break
-            stack.append(YMap(pos) if isinstance(ev, yaml.MappingStartEvent) else YSeq(pos))
-            pending_key.append(None)
+        parser = _Loader(text)  # yaml.parse's loop, without its generator: one call per event
+        try:
+            get_event = parser.get_event
+            while (ev := get_event()) is not None:
+                kind = type(ev)
+                if kind is _END_MAP or kind is _END_SEQ:
+                    done = stack.pop()
+                    pending_key.pop()
+                    root = _attach(stack, pending_key, done, issues, file) if stack else done
+                    continue
+                if isinstance(ev, (yaml.ScalarEvent, yaml.CollectionStartEvent)):
+                    pos = _pos(file, ev.start_mark)
+                    if ev.anchor:
+                        issues.append(Issue(pos, "", f"anchors (&{ev.anchor}) are not allowed"))
+                    if ev.tag not in (None, "!"):
+                        issues.append(Issue(pos, "", f"explicit tags ({ev.tag}) are not allowed"))
+                    if isinstance(ev, yaml.ScalarEvent):
+                        node: YNode = YStr(pos, ev.value, plain=not ev.style)
+                        root = _attach(stack, pending_key, node, issues, file) if stack else node
+                        continue
+                    if len(stack) >= MAX_DEPTH:
+                        issues.append(Issue(pos, "", f"nested deeper than {MAX_DEPTH} levels"))
+                        break
+                    stack.append(YMap(pos) if kind is _START_MAP else YSeq(pos))
+                    pending_key.append(None)
+                    continue
+                if kind is _DOC_START:
+                    documents += 1
+                    if documents > 1:
+                        issues.append(Issue(_pos(file, ev.start_mark), "", "only one YAML document is allowed"))
+                        break
+                    continue
+                if isinstance(ev, yaml.AliasEvent):
+                    issues.append(Issue(_pos(file, ev.start_mark), "", f"aliases (*{ev.anchor}) are not allowed"))
+                    stand_in = YStr(_pos(file, ev.start_mark), "", plain=False)  # keeps keys and values paired
+                    root = _attach(stack, pending_key, stand_in, issues, file) if stack else stand_in
+        finally:
+            parser.dispose()
     except yaml.MarkedYAMLError as e:
         problem = e.problem or str(e)
         if "'\\t'" in problem:

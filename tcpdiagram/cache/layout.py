@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from .fingerprint import code_fingerprint, fontconfig_fingerprint, tool_identity
@@ -29,6 +28,14 @@ class LayoutCache:
     def key(self, d: Diagram) -> str:
         texts = json.dumps([d.title, d.desc, sorted(d.titles.items())], ensure_ascii=False)
         return hashlib.sha256(f"{self.identity}\0{d.source}\0{texts}".encode("utf-8")).hexdigest()
+
+    def get(self, d: Diagram) -> str | None:
+        """The finished SVG of one diagram, or None (not counted: svgs counts hits and misses)."""
+        return self._get(self.key(d))
+
+    def put(self, d: Diagram, svg: str) -> None:
+        if self.store is not None:
+            self.store.put(self.key(d), svg.encode("utf-8"))
 
     def svgs(self, diagrams: Sequence[Diagram], finish: Finish) -> list[str]:
         """One SVG per diagram, in order; `finish` lays out and post-processes the misses (once each)."""
@@ -61,22 +68,21 @@ class LayoutCache:
             return None
 
 
-def open_layout_cache() -> LayoutCache:
-    """The layout cache every build and render reads and writes (renders everything when there is no cache)."""
-    return LayoutCache(open_store("layout"), identity())
+def open_layout_cache(version: str | None = None) -> LayoutCache:
+    """The layout cache every build and render reads and writes (renders everything when there is no cache);
+    `version`: `dot -V`'s line when the caller already has it (dot_run.DotPipe asks for it early)."""
+    return LayoutCache(open_store("layout"), identity(version))
 
 
-def identity() -> str:
+def identity(version: str | None = None) -> str:
     """Everything besides the DOT text and our titles that changes a finished SVG: dot (its version line, its
     files), the fonts it measures with (fontconfig state), Graphviz's environment, our run/post-process code."""
     from .. import __version__
-    from ..render.dot_run import dot_exe
 
-    try:
-        done = subprocess.run([dot_exe(), "-V"], capture_output=True, text=True, timeout=10, check=False)
-        version = done.stderr.strip() + done.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        version = "?"
+    if version is None:
+        from ..render.dot_run import dot_version
+
+        version = dot_version()
     gv_env = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("GV", "GRAPHVIZ")))
     return "\n".join([
         f"layout 1; tcpdiagram {__version__}; {version}", tool_identity("dot"), fontconfig_fingerprint(),

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from .. import procrun
 from ..errors import ToolFailed, ToolMissing
+from .style import FONT_FAMILY
 
 INSTALL = "apt-get install graphviz"
 # 11 states / 20 transitions lay out in < 0.1 s; the budget is generous per graph, capped per batch.
@@ -61,6 +62,106 @@ def _run(sources: Sequence[str], timeout: float | None, warnings: list[str] | No
     if warnings is not None and stderr:
         warnings.extend(stderr.splitlines())
     return done.stdout.decode("utf-8")
+
+
+def version_text(stdout: str, stderr: str) -> str:
+    """What `dot -V` says (its version line), as the layout cache's identity records it."""
+    return stderr.strip() + stdout.strip()
+
+
+def dot_version() -> str:
+    """`dot -V`'s version line; "?" when dot cannot say."""
+    try:
+        done = subprocess.run([dot_exe(), "-V"], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return version_text(done.stdout, done.stderr)
+
+
+# A graph in the diagrams' fonts, Latin and CJK: on it dot loads its plugins, fontconfig and the fonts while
+# the caller is still loading the spec; its SVG is dropped.
+WARM_UP = ('digraph warm_up {{ node [fontname="{0}"]; edge [fontname="{0}"]; a [label="A 中"]; a -> a [label="b 文"] }}\n'
+           .format(FONT_FAMILY))
+
+
+class DotPipe:
+    """A `dot -Tsvg` process (and a `dot -V`) started before the graphs exist, so dot's own start-up overlaps the
+    caller's: `send` the graphs once built, `result` gives their SVGs exactly as run_dot would, `close` ends it.
+
+    The process is warmed up on WARM_UP, so only the layout itself is left when the graphs arrive.
+    """
+
+    def __init__(self) -> None:
+        exe = dot_exe()
+        env = dict(os.environ, LC_ALL="C.UTF-8")
+        pipe = subprocess.PIPE
+        try:
+            self._proc = subprocess.Popen([exe, "-Tsvg"], stdin=pipe, stdout=pipe, stderr=pipe, env=env,
+                                          start_new_session=True)
+        except FileNotFoundError:
+            raise ToolMissing("dot", INSTALL) from None
+        self._version: subprocess.Popen[str] | None
+        try:
+            self._version = subprocess.Popen([exe, "-V"], stdout=pipe, stderr=pipe, text=True)
+        except OSError:
+            self._version = None
+        self._sources: list[str] = []
+        self._write(WARM_UP)
+
+    def _write(self, text: str) -> None:
+        if self._proc.stdin is None:
+            return
+        try:
+            self._proc.stdin.write(text.encode("utf-8"))
+            self._proc.stdin.flush()
+        except BrokenPipeError:  # dot died: result() reports its exit status and message
+            pass
+
+    def version(self) -> str:
+        """`dot -V`'s version line (dot_version's text)."""
+        if self._version is None:
+            return "?"
+        try:
+            out, err = self._version.communicate(timeout=10)
+        except subprocess.SubprocessError:
+            self._version.kill()
+            self._version.communicate()
+            return "?"
+        return version_text(out, err)
+
+    def send(self, sources: Sequence[str]) -> None:
+        """Give dot the graphs (once; in order) and end its input: it lays them out while the caller works on."""
+        self._sources = list(sources)
+        self._write("".join(s if s.endswith("\n") else s + "\n" for s in sources))
+        stdin, self._proc.stdin = self._proc.stdin, None  # communicate() must not flush a closed pipe
+        if stdin is not None:
+            try:
+                stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def result(self, timeout: float | None = None) -> list[str]:
+        """One SVG per graph sent, in order (ToolFailed as run_dot raises it)."""
+        budget = timeout if timeout is not None else min(MAX_SECONDS, SECONDS_PER_GRAPH * len(self._sources))
+        try:
+            out, err = self._proc.communicate(timeout=budget)
+        except subprocess.TimeoutExpired:
+            self.close()
+            raise ToolFailed(f"dot did not finish {len(self._sources)} graph(s) within {budget:.0f} s") from None
+        if self._proc.returncode != 0:
+            stderr = err.decode("utf-8", "replace").strip()
+            raise ToolFailed(f"dot failed (exit {self._proc.returncode}): {stderr or 'no message'}")
+        return _check(split_svg(out.decode("utf-8"))[1:], self._sources)  # the first is WARM_UP's
+
+    def close(self) -> None:
+        """End both processes if they still run (a failed or cached render); safe to call twice."""
+        for proc in (self._proc, self._version):
+            if proc is not None and proc.returncode is None and proc.poll() is None:
+                if proc is self._proc:
+                    procrun.kill_group(self._proc)
+                else:
+                    proc.kill()
+                proc.communicate()
 
 
 def split_svg(out: str) -> list[str]:
