@@ -166,12 +166,14 @@ def render(argv: list[str]) -> bool:
         return False  # the CLI's usage error: binary formats need -o FILE
     try:
         from .cache import render as cache
+        from .cache.fingerprint import code_fingerprint
 
-        entry = cache.key((*argv[:2], *map(str, a._replace(output=None))), a.spec) if a.format in cache.FORMATS \
-            else None
+        code = code_fingerprint()  # once: the render cache and the spec cache key on it
+        entry = cache.key((*argv[:2], *map(str, a._replace(output=None))), a.spec, code) \
+            if a.format in cache.FORMATS else None
         data = cache.get(entry) if entry else None
         if data is None:
-            data = _render(a)
+            data = _render(a, code)
             if entry:
                 cache.put(entry, data)
         if a.output is None:
@@ -187,14 +189,14 @@ def render(argv: list[str]) -> bool:
     return True
 
 
-def _render(a: RenderArgs | ScenarioArgs) -> bytes:
+def _render(a: RenderArgs | ScenarioArgs, code: str) -> bytes:
     if isinstance(a, RenderArgs) and a.format in ("svg", "png", "pdf"):  # render.state_pipe.PIPED_FORMATS
         from .render.state_pipe import render_state_piped
 
-        return render_state_piped(a.spec, a.view, a.lang, a.naming, a.layers, a.theme, a.format)
+        return render_state_piped(a.spec, a.view, a.lang, a.naming, a.layers, a.theme, a.format, code)
     from .specfile import load_checked
 
-    spec = load_checked(a.spec)
+    spec = load_checked(a.spec, code=code)
     if isinstance(a, ScenarioArgs):
         from .render.scenario import render_scenario
 

@@ -112,6 +112,8 @@ class Text:
 
 @dataclass(frozen=True)
 class Reference:
+    """A source the spec cites (meta.references): RFC 9293, RFC 793, Stevens, the Linux sources."""
+
     id: str
     title: Text
     url: str
@@ -121,6 +123,8 @@ class Reference:
 
 @dataclass(frozen=True)
 class Meta:
+    """The spec's id, title, summary, languages and references."""
+
     id: str
     title: Text
     summary: Text
@@ -148,6 +152,8 @@ class Names:
 
 @dataclass(frozen=True)
 class State:
+    """One TCP state: its names per profile, label, texts, group and the scenario that shows why it exists."""
+
     id: str
     group: Group
     names: Names
@@ -174,6 +180,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Event:
+    """What makes a transition fire: an app call, an arriving segment (its match) or a timer."""
+
     id: str
     kind: EventKind
     label: Text
@@ -190,6 +198,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Action:
+    """What a transition does: send flags, create or delete the TCB, retransmit, (re)start a timer."""
+
     id: str
     kind: ActionKind
     label: Text
@@ -203,6 +213,8 @@ class Action:
 
 @dataclass(frozen=True)
 class Condition:
+    """A `when` of transitions: given to a peer in a scenario, or worked out by the simulator (holds)."""
+
     id: str
     label: Text
     pos: Pos = field(compare=False, repr=False)
@@ -224,6 +236,8 @@ class Cite:
 
 @dataclass(frozen=True)
 class Transition:
+    """One edge of the machine: from a state, on an event (under a condition), with actions, to a state."""
+
     source: str  # the `from` state id
     event: str
     target: str  # the `to` state id
@@ -244,6 +258,8 @@ class Transition:
 
 @dataclass(frozen=True)
 class Peer:
+    """One end of a scenario: its role, start state, delayed ACK, conditions and whether it reads."""
+
     id: PeerId
     role: Role
     start: str
@@ -256,6 +272,8 @@ class Peer:
 
 @dataclass(frozen=True)
 class Step:
+    """An application call in a scenario, at a time, by a peer."""
+
     at: int  # ms from the start of the scenario
     peer: PeerId
     event: str
@@ -267,6 +285,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Timer:
+    """A named duration (or retry count) of a scenario."""
+
     name: str
     ms: int
 
@@ -323,6 +343,8 @@ class LinuxRule:
 
 @dataclass(frozen=True)
 class Scenario:
+    """Two peers, their app steps, the network and timers, and the state sequences expected of each."""
+
     id: str
     kind: ScenarioKind
     title: Text
@@ -361,6 +383,8 @@ class Scenario:
 
 @dataclass(frozen=True)
 class Spec:
+    """The whole spec: meta, states, events, actions, conditions, transitions, scenarios, Linux rules."""
+
     meta: Meta
     states: tuple[State, ...]
     events: tuple[Event, ...]

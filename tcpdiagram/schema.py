@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,8 @@ RESERVED = ("null", "~", "true", "false", "yes", "no", "on", "off", "y", "n")
 
 @dataclass(frozen=True)
 class Str:
+    """A string shape: an optional pattern (what it must look like) and reserved words."""
+
     pattern: str | None = None
     what: str = "a string"
     doc: str = ""
@@ -31,17 +32,23 @@ class Str:
 
 @dataclass(frozen=True)
 class Enum:
+    """One of fixed choices."""
+
     choices: tuple[str, ...]
     doc: str = ""
 
 
 @dataclass(frozen=True)
 class Bool:
+    """yes/no (true/false)."""
+
     doc: str = ""
 
 
 @dataclass(frozen=True)
 class Int:
+    """A whole number in a range, with its unit for messages."""
+
     minimum: int = 0
     maximum: int = 10**9
     doc: str = ""
@@ -50,6 +57,8 @@ class Int:
 
 @dataclass(frozen=True)
 class ListOf:
+    """A list of items of one shape."""
+
     item: Any
     min_items: int = 0
     doc: str = ""
@@ -66,6 +75,8 @@ class MapOf:
 
 @dataclass(frozen=True)
 class Field:
+    """A record field: its shape, whether it is required, may be null, its default."""
+
     shape: Any
     required: bool = True
     nullable: bool = False
@@ -74,6 +85,8 @@ class Field:
 
 @dataclass(frozen=True)
 class Record:
+    """A mapping with named fields (a $defs entry of the JSON Schema)."""
+
     name: str
     fields: dict[str, Field] = field(default_factory=dict)
     doc: str = ""
@@ -330,6 +343,8 @@ def _js(shape: Any, defs: dict[str, Any]) -> dict[str, Any]:
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """Return ' (did you mean 'x'?)' when a close match exists, else ''."""
+    import difflib  # only for a message: a sound spec never needs it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close:
         lower = {c.lower(): c for c in choices}

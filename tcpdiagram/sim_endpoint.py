@@ -57,6 +57,8 @@ class Outstanding:
 
 @dataclass
 class Endpoint:
+    """One simulated peer: its state, conditions and what it has sent and received."""
+
     pid: PeerId
     state: str
     conditions: tuple[str, ...]

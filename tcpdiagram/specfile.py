@@ -32,19 +32,21 @@ def site_source() -> Path:
     return local if (local / "mkdocs.yml").is_file() else bundled("site")
 
 
-def load_checked(arg: Path | None, use_cache: bool = True) -> Spec:
+def load_checked(arg: Path | None, use_cache: bool = True, code: str | None = None) -> Spec:
     """Load and validate; raise SpecError carrying every problem of both phases.
 
     A spec whose exact bytes already loaded and validated cleanly with this very code comes from the
-    user cache (cache/spec.py), which skips YAML, loading, validation and the scenario simulations.
+    user cache (cache/spec.py), which skips YAML, loading, validation and the scenario simulations. `code`:
+    cache.fingerprint.code_fingerprint() when the caller has it already.
     """
-    spec, finish = load_staged(arg, use_cache)
+    spec, finish = load_staged(arg, use_cache, code)
     if finish is not None:
         finish()
     return spec
 
 
-def load_staged(arg: Path | None, use_cache: bool = True) -> tuple[Spec, Callable[[], None] | None]:
+def load_staged(arg: Path | None, use_cache: bool = True,
+                code: str | None = None) -> tuple[Spec, Callable[[], None] | None]:
     """load_checked in two steps: the spec once loaded and statically checked (SpecError), and `finish`, which
     runs the scenario simulations (SpecError with their problems) and caches the checked spec; None when the
     spec came checked from the cache. A caller may render from the spec before `finish`, never publish."""
@@ -58,8 +60,10 @@ def load_staged(arg: Path | None, use_cache: bool = True) -> tuple[Spec, Callabl
         raise FileUnreadable(f"{display}: cannot read the spec: {e.strerror}") from None
     if use_cache:
         from .cache import spec as speccache
+        from .cache.fingerprint import code_fingerprint
 
-        cached = speccache.get(data, display)
+        code = code_fingerprint() if code is None else code  # once: get and put key on it
+        cached = speccache.get(data, display, code)
         if cached is not None:
             return cached, None
     from .loader import load_bytes
@@ -75,6 +79,6 @@ def load_staged(arg: Path | None, use_cache: bool = True) -> tuple[Spec, Callabl
         if found:
             raise SpecError(found)
         if use_cache:
-            speccache.put(data, display, spec)
+            speccache.put(data, display, spec, code)
 
     return spec, finish

@@ -23,6 +23,8 @@ SHUTDOWN = "shutdown(SHUT_WR)"
 
 @dataclass(frozen=True)
 class Segment:
+    """One segment on the wire: who sent it, flags, seq/ack, when it was sent and received (or lost)."""
+
     index: int  # 0-based, in the order the segments were sent
     src: PeerId
     dst: PeerId
@@ -71,6 +73,8 @@ class Change:
 
 @dataclass(frozen=True)
 class Call:
+    """An application call a peer made, when."""
+
     time: int
     peer: PeerId
     event: str  # an app event id
@@ -92,6 +96,8 @@ class TimerSpan:
 
 @dataclass(frozen=True)
 class PeerTrace:
+    """One peer's part of a trace: role, the states it went through, the error it was told."""
+
     id: PeerId
     role: Role
     states: tuple[str, ...]  # start state first; self-loops do not repeat a state
@@ -101,6 +107,8 @@ class PeerTrace:
 
 @dataclass(frozen=True)
 class Trace:
+    """What a scenario did: segments, state changes, app calls and timers of both peers, in time order."""
+
     scenario: str
     peers: tuple[PeerTrace, PeerTrace]
     segments: tuple[Segment, ...]

@@ -26,6 +26,8 @@ _START_MAP, _END_MAP, _END_SEQ, _DOC_START = (yaml.MappingStartEvent, yaml.Mappi
 
 @dataclass
 class YMap:
+    """A YAML mapping with the positions of its keys."""
+
     pos: Pos
     items: dict[str, YNode] = field(default_factory=dict)
     key_pos: dict[str, Pos] = field(default_factory=dict)
@@ -33,12 +35,16 @@ class YMap:
 
 @dataclass
 class YSeq:
+    """A YAML sequence."""
+
     pos: Pos
     items: list[YNode] = field(default_factory=list)
 
 
 @dataclass
 class YStr:
+    """A YAML scalar, as its string."""
+
     pos: Pos
     value: str
     plain: bool  # unquoted, so `null` and `~` mean nothing
@@ -113,18 +119,24 @@ def _decode(data: bytes, file: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 _FW_COLON_KEY = re.compile(r"^[ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*(：)")
 _FW_COMMA_FLOW = re.compile(r"\[[ ]*[A-Za-z0-9_]+[ ]*(，)")
-
-
-# Whether any line can hold a full-width colon after a key: _FW_COLON_KEY at a line start (the text's start,
-# or after a CR or an LF, as _BREAK splits lines).
+# _FW_COLON_KEY at a line start after the first (after a CR or an LF, as _BREAK splits lines).
 _FW_COLON_AFTER_BREAK = re.compile(r"[\r\n][ ]*(?:-[ ]+)?[A-Za-z_][A-Za-z0-9_]*[ ]*：")
 
 
 def _prescan(text: str, file: str) -> list[Issue]:
     """Find what YAML would silently misread or report badly: controls, tabs, full-width punctuation."""
-    if not (_CONTROL.search(text) or "\t" in text or "\u3000" in text or _FW_COMMA_FLOW.search(text)
-            or ("：" in text and (_FW_COLON_KEY.match(text) or _FW_COLON_AFTER_BREAK.search(text)))):
-        return []  # nothing for the line scan below to find (none of its patterns spans a line break)
+    return _scan_lines(text, file) if _may_hold(text) else []
+
+
+def _may_hold(text: str) -> bool:
+    """False when no line of `text` can hold what _scan_lines looks for: a few whole-text searches (none of its
+    patterns spans a line break), so a clean spec is not scanned line by line."""
+    return bool(_CONTROL.search(text) or "\t" in text or "\u3000" in text or _FW_COMMA_FLOW.search(text)
+                or ("：" in text and (_FW_COLON_KEY.match(text) or _FW_COLON_AFTER_BREAK.search(text))))
+
+
+def _scan_lines(text: str, file: str) -> list[Issue]:
+    """_prescan's findings, line by line, in order."""
     issues: list[Issue] = []
     for n, line in enumerate(_BREAK.split(text), 1):  # not str.splitlines(): it also breaks at U+2028 and friends
         for m in _CONTROL.finditer(line):

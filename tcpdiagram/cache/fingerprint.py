@@ -46,11 +46,27 @@ def stat_line(path: str | Path) -> str:
 
 
 def which(name: str) -> str | None:
-    """shutil.which for a bare command name (the tools' own lookups use shutil.which; this spares its import)."""
-    for folder in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        path = os.path.join(folder or ".", name)
-        if os.access(path, os.X_OK) and not os.path.isdir(path):
-            return path
+    """shutil.which(name) for a bare command name, the same answer without importing shutil (~2 ms)."""
+    if sys.platform == "win32":  # pragma: no cover - PATHEXT and the current folder: shutil knows them
+        import shutil
+
+        return shutil.which(name)
+    path = os.environ.get("PATH", None)
+    if path is None:
+        try:
+            path = os.confstr("CS_PATH")
+        except (AttributeError, ValueError):
+            path = os.defpath
+    if not path:  # PATH='' finds nothing (PATH=':' looks in the current folder)
+        return None
+    seen: set[str] = set()
+    for folder in path.split(os.pathsep):
+        if folder in seen:
+            continue
+        seen.add(folder)
+        found = os.path.join(folder, name)
+        if os.path.exists(found) and os.access(found, os.F_OK | os.X_OK) and not os.path.isdir(found):
+            return found
     return None
 
 

@@ -13,10 +13,11 @@ from .store import open_store
 FORMATS = ("svg", "dot")  # text outputs; PNG/PDF go through the converter each time
 
 
-def key(command: tuple[str, ...], spec_arg: Path | None) -> str | None:
+def key(command: tuple[str, ...], spec_arg: Path | None, code: str | None = None) -> str | None:
     """The entry of one render: the command words and option values (the output file left out), the spec's
     path and bytes, our code, Python, the installed packages, `dot` and the fonts it measures with, Graphviz's
-    environment. None when the spec cannot be read (the command then reports it)."""
+    environment (`code`: code_fingerprint() when the caller has it). None when the spec cannot be read (the
+    command then reports it)."""
     from ..specfile import resolve_spec
 
     path = resolve_spec(spec_arg)
@@ -26,7 +27,7 @@ def key(command: tuple[str, ...], spec_arg: Path | None) -> str | None:
         return None
     h = hashlib.sha256(b"tcpdiagram-render 1\0")
     gv_env = sorted(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("GV", "GRAPHVIZ")))
-    for part in (*command, str(path), sys.version, code_fingerprint(), "\n".join(installed_dists()),
+    for part in (*command, str(path), sys.version, code_fingerprint() if code is None else code, "\n".join(installed_dists()),
                  tool_identity("dot"), fontconfig_fingerprint(), *gv_env):
         raw = part.encode("utf-8", "surrogateescape")
         h.update(f"{len(raw)}\0".encode() + raw)

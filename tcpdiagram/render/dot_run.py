@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from typing import Sequence
 
 from .. import procrun
+from ..cache.fingerprint import which
 from ..errors import ToolFailed, ToolMissing
 from .style import FONT_FAMILY
 
@@ -22,7 +22,7 @@ _PAGE_PREFIX = re.compile(r'(<g id=")page\d+,\d+_(?=[^"]*" class="graph")')
 
 def dot_exe() -> str:
     """The path of `dot`, or ToolMissing with the install command."""
-    exe = shutil.which("dot")
+    exe = which("dot")  # shutil.which's answer
     if exe is None:
         raise ToolMissing("dot", INSTALL)
     return exe
@@ -80,8 +80,10 @@ def dot_version() -> str:
 
 # A graph in the diagrams' fonts, Latin and CJK: on it dot loads its plugins, fontconfig and the fonts while
 # the caller is still loading the spec; its SVG is dropped.
+# The `# 1` line (a line directive) numbers the next line 1 again, so dot's messages about the graphs sent after
+# it name the lines run_dot's would.
 WARM_UP = ('digraph warm_up {{ node [fontname="{0}"]; edge [fontname="{0}"]; a [label="A 中"]; a -> a [label="b 文"] }}\n'
-           .format(FONT_FAMILY))
+           '# 1\n'.format(FONT_FAMILY))
 
 
 class DotPipe:
@@ -154,14 +156,22 @@ class DotPipe:
         return _check(split_svg(out.decode("utf-8"))[1:], self._sources)  # the first is WARM_UP's
 
     def close(self) -> None:
-        """End both processes if they still run (a failed or cached render); safe to call twice."""
+        """End both processes if they still run (a failed or cached render) and close their pipes; idempotent."""
         for proc in (self._proc, self._version):
-            if proc is not None and proc.returncode is None and proc.poll() is None:
+            if proc is None:
+                continue
+            if proc.poll() is None:  # not yet reaped, so its id (and dot's group id) cannot have been reused
                 if proc is self._proc:
-                    procrun.kill_group(self._proc)
+                    procrun.kill_group(proc)
                 else:
                     proc.kill()
-                proc.communicate()
+            for f in (proc.stdin, proc.stdout, proc.stderr):
+                if f is not None:
+                    try:
+                        f.close()
+                    except OSError:  # a broken pipe's unflushed input
+                        pass
+            proc.wait()
 
 
 def split_svg(out: str) -> list[str]:

@@ -15,15 +15,16 @@ PIPED_FORMATS = ("svg", "png", "pdf")  # the formats dot draws (the text formats
 
 
 def render_state_piped(spec_arg: Path | None, view: str, lang: str, naming: str, layers: str, theme: str,
-                       fmt: str) -> bytes:
-    """render_state(load_checked(spec_arg), view, …, fmt) for fmt in PIPED_FORMATS, the same bytes, sooner."""
+                       fmt: str, code: str | None = None) -> bytes:
+    """render_state(load_checked(spec_arg), view, …, fmt) for fmt in PIPED_FORMATS, the same bytes, sooner
+    (`code`: code_fingerprint() when the caller has it)."""
     from ..specfile import load_staged
 
     if fmt not in PIPED_FORMATS:
         raise ValueError(f"not a format dot draws: {fmt!r}")
     pipe = DotPipe()
     try:
-        spec, finish = load_staged(spec_arg)
+        spec, finish = load_staged(spec_arg, code=code)
         if finish is not None and view.startswith("scenario:"):  # a scenario's path is simulated: sound specs only
             finish()
             finish = None

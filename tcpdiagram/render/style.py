@@ -23,6 +23,8 @@ PDF_FONT_FAMILY = "WenQuanYi Micro Hei"
 
 @dataclass(frozen=True)
 class Palette:
+    """The colours of one theme."""
+
     ink: str  # text and normal lines
     muted: str  # secondary text, legends, grid
     faded: str  # what a highlight pushes to the back
