@@ -157,14 +157,14 @@ class DotPipe:
 
     def close(self) -> None:
         """End both processes if they still run (a failed or cached render) and close their pipes; idempotent."""
-        for proc in (self._proc, self._version):
-            if proc is None:
-                continue
-            if proc.poll() is None:  # not yet reaped, so its id (and dot's group id) cannot have been reused
-                if proc is self._proc:
-                    procrun.kill_group(proc)
-                else:
-                    proc.kill()
+        if self._proc.poll() is None:  # not yet reaped, so its id (dot's group id) cannot have been reused
+            procrun.kill_group(self._proc)
+        if self._version is not None and self._version.poll() is None:
+            self._version.kill()
+        procs: list[subprocess.Popen[bytes] | subprocess.Popen[str]] = [self._proc]
+        if self._version is not None:
+            procs.append(self._version)
+        for proc in procs:
             for f in (proc.stdin, proc.stdout, proc.stderr):
                 if f is not None:
                     try:
