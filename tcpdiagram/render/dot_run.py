@@ -7,7 +7,7 @@ import re
 import subprocess
 from typing import Sequence
 
-from .. import procrun
+from .. import procrun, words
 from ..cache.fingerprint import which
 from ..errors import ToolFailed, ToolMissing
 from .style import FONT_FAMILY
@@ -78,12 +78,12 @@ def dot_version() -> str:
     return version_text(done.stdout, done.stderr)
 
 
-# A graph in the diagrams' fonts, Latin and CJK: on it dot loads its plugins, fontconfig and the fonts while
-# the caller is still loading the spec; its SVG is dropped.
-# The `# 1` line (a line directive) numbers the next line 1 again, so dot's messages about the graphs sent after
-# it name the lines run_dot's would.
-WARM_UP = ('digraph warm_up {{ node [fontname="{0}"]; edge [fontname="{0}"]; a [label="A 中"]; a -> a [label="b 文"] }}\n'
-           '# 1\n'.format(FONT_FAMILY))
+# A graph in the diagrams' fonts, with Latin and Chinese text (the legend's word): on it dot loads its plugins,
+# fontconfig and the fonts while the caller is still loading the spec; its SVG is dropped. The `# 1` line (a line
+# directive) numbers the next line 1 again, so dot's messages about the graphs sent after it name run_dot's lines.
+WARM_UP = ('digraph warm_up {{ node [fontname="{0}"]; edge [fontname="{0}"]; a [label="{1}"]; a -> a [label="{2}"] }}\n'
+           '# 1\n'.format(FONT_FAMILY, *(words.t(lang, "legend").replace("\\", "\\\\").replace('"', '\\"')
+                                          for lang in ("en", "zh"))))
 
 
 class DotPipe:
