@@ -113,6 +113,23 @@ def test_piped_render_is_render_state(view: tuple[str, str, str, str, str], tmp_
 
 
 @pytest.mark.dot
+def test_piped_render_of_a_200_state_spec_is_render_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big graph too: dot lays out the caller's graph first in its process (an earlier graph in the same
+    process moved this one's splines)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from gen_spec import generate
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    spec = tmp_path / "big.yaml"
+    spec.write_text(generate(200), encoding="utf-8")
+    monkeypatch.setenv("TCPDIAGRAM_CACHE", str(tmp_path / "cache"))
+    piped = render_state_piped(spec, "full", "zh", "stevens", "", "light", "svg")
+    monkeypatch.setenv("TCPDIAGRAM_CACHE", str(tmp_path / "other"))
+    assert piped == render_state(load_checked(spec), "full", "zh", "stevens", "", "light", "svg")
+
+
+@pytest.mark.dot
 @pytest.mark.parametrize("bad", ["scenario_wrong_expect", "scenario_no_transition", "unknown_state", "tab_indent"])
 @pytest.mark.parametrize("view", ["full", "scenario:normal_close"])
 def test_piped_render_raises_every_issue_load_checked_does(bad: str, view: str, tmp_path: Path,

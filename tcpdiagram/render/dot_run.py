@@ -7,10 +7,9 @@ import re
 import subprocess
 from typing import Sequence
 
-from .. import procrun, words
+from .. import procrun
 from ..cache.fingerprint import which
 from ..errors import ToolFailed, ToolMissing
-from .style import FONT_FAMILY
 
 INSTALL = "apt-get install graphviz"
 # 11 states / 20 transitions lay out in < 0.1 s; the budget is generous per graph, capped per batch.
@@ -37,6 +36,11 @@ def run_dot(sources: Sequence[str], timeout: float | None = None, warnings: list
     return _check(split_svg(out), sources) if sources else []
 
 
+def _input(sources: Sequence[str]) -> str:
+    """dot's standard input for these graphs, one after the other."""
+    return "\n".join(s if s.endswith("\n") else s + "\n" for s in sources)
+
+
 def _check(parts: list[str], sources: Sequence[str]) -> list[str]:
     if len(parts) != len(sources):
         raise ToolFailed(f"dot returned {len(parts)} output(s) for {len(sources)} graph(s)")
@@ -48,7 +52,7 @@ def _run(sources: Sequence[str], timeout: float | None, warnings: list[str] | No
         return ""
     exe = dot_exe()
     budget = timeout if timeout is not None else min(MAX_SECONDS, SECONDS_PER_GRAPH * len(sources))
-    text = "\n".join(s if s.endswith("\n") else s + "\n" for s in sources)
+    text = _input(sources)
     env = dict(os.environ, LC_ALL="C.UTF-8")
     try:
         done = procrun.run([exe, "-Tsvg"], text.encode("utf-8"), budget, env)  # a timeout kills dot's whole group
@@ -78,19 +82,12 @@ def dot_version() -> str:
     return version_text(done.stdout, done.stderr)
 
 
-# A graph in the diagrams' fonts, with Latin and Chinese text (the legend's word): on it dot loads its plugins,
-# fontconfig and the fonts while the caller is still loading the spec; its SVG is dropped. The `# 1` line (a line
-# directive) numbers the next line 1 again, so dot's messages about the graphs sent after it name run_dot's lines.
-WARM_UP = ('digraph warm_up {{ node [fontname="{0}"]; edge [fontname="{0}"]; a [label="{1}"]; a -> a [label="{2}"] }}\n'
-           '# 1\n'.format(FONT_FAMILY, *(words.t(lang, "legend").replace("\\", "\\\\").replace('"', '\\"')
-                                          for lang in ("en", "zh"))))
-
-
 class DotPipe:
     """A `dot -Tsvg` process (and a `dot -V`) started before the graphs exist, so dot's own start-up overlaps the
     caller's: `send` the graphs once built, `result` gives their SVGs exactly as run_dot would, `close` ends it.
 
-    The process is warmed up on WARM_UP, so only the layout itself is left when the graphs arrive.
+    dot gets nothing before the caller's graphs: a graph laid out earlier in the same process can change the
+    bytes of a later one (a 200-state diagram's splines moved after a one-node warm-up graph).
     """
 
     def __init__(self) -> None:
@@ -108,7 +105,6 @@ class DotPipe:
         except OSError:
             self._version = None
         self._sources: list[str] = []
-        self._write(WARM_UP)
 
     def _write(self, text: str) -> None:
         if self._proc.stdin is None:
@@ -134,7 +130,7 @@ class DotPipe:
     def send(self, sources: Sequence[str]) -> None:
         """Give dot the graphs (once; in order) and end its input: it lays them out while the caller works on."""
         self._sources = list(sources)
-        self._write("".join(s if s.endswith("\n") else s + "\n" for s in sources))
+        self._write(_input(sources))
         stdin, self._proc.stdin = self._proc.stdin, None  # communicate() must not flush a closed pipe
         if stdin is not None:
             try:
@@ -153,7 +149,7 @@ class DotPipe:
         if self._proc.returncode != 0:
             stderr = err.decode("utf-8", "replace").strip()
             raise ToolFailed(f"dot failed (exit {self._proc.returncode}): {stderr or 'no message'}")
-        return _check(split_svg(out.decode("utf-8"))[1:], self._sources)  # the first is WARM_UP's
+        return _check(split_svg(out.decode("utf-8")), self._sources)
 
     def close(self) -> None:
         """End both processes if they still run (a failed or cached render) and close their pipes; idempotent."""
