@@ -84,6 +84,18 @@ def test_dot_pipe_reports_a_broken_graph_as_run_dot_does() -> None:
 
 
 @pytest.mark.dot
+def test_dot_pipe_survives_a_flood_of_warnings_while_dot_reads() -> None:
+    """200 KB of input that makes dot print 2 MB of warnings as it parses: both pipes fill, nothing blocks."""
+    flood = "strict digraph {\n" + "  a -> 1x;\n" * 20_000 + "}\n"  # each `1x` is a warning, one graph of 3 nodes
+    pipe = DotPipe()
+    try:
+        pipe.send([flood])
+        assert pipe.result(timeout=60) == run_dot([flood])
+    finally:
+        pipe.close()
+
+
+@pytest.mark.dot
 def test_dot_pipe_closed_unused_leaves_no_process() -> None:
     pipe = DotPipe()
     pipe.close()

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from typing import Sequence
+from typing import IO, TYPE_CHECKING, Sequence
 
 from .. import procrun
 from ..cache.fingerprint import which
 from ..errors import ToolFailed, ToolMissing
+
+if TYPE_CHECKING:
+    import threading
 
 INSTALL = "apt-get install graphviz"
 # 11 states / 20 transitions lay out in < 0.1 s; the budget is generous per graph, capped per batch.
@@ -105,15 +108,7 @@ class DotPipe:
         except OSError:
             self._version = None
         self._sources: list[str] = []
-
-    def _write(self, text: str) -> None:
-        if self._proc.stdin is None:
-            return
-        try:
-            self._proc.stdin.write(text.encode("utf-8"))
-            self._proc.stdin.flush()
-        except BrokenPipeError:  # dot died: result() reports its exit status and message
-            pass
+        self._feeder: threading.Thread | None = None
 
     def version(self) -> str:
         """`dot -V`'s version line (dot_version's text)."""
@@ -128,15 +123,19 @@ class DotPipe:
         return version_text(out, err)
 
     def send(self, sources: Sequence[str]) -> None:
-        """Give dot the graphs (once; in order) and end its input: it lays them out while the caller works on."""
+        """Give dot the graphs (once; in order) and end its input: it lays them out while the caller works on.
+
+        A thread writes them, so dot filling its stdout or stderr pipe (warnings while it parses) never blocks
+        the caller; `result` drains both, as run_dot's communicate does.
+        """
+        import threading  # subprocess has imported it already
+
         self._sources = list(sources)
-        self._write(_input(sources))
-        stdin, self._proc.stdin = self._proc.stdin, None  # communicate() must not flush a closed pipe
+        stdin, self._proc.stdin = self._proc.stdin, None  # communicate() must not touch the feeder's pipe
         if stdin is not None:
-            try:
-                stdin.close()
-            except BrokenPipeError:
-                pass
+            self._feeder = threading.Thread(target=_feed, args=(stdin, _input(sources).encode("utf-8")),
+                                            name="tcpdiagram-dot-input", daemon=True)
+            self._feeder.start()
 
     def result(self, timeout: float | None = None) -> list[str]:
         """One SVG per graph sent, in order (ToolFailed as run_dot raises it)."""
@@ -146,6 +145,7 @@ class DotPipe:
         except subprocess.TimeoutExpired:
             self.close()
             raise ToolFailed(f"dot did not finish {len(self._sources)} graph(s) within {budget:.0f} s") from None
+        self._join()
         if self._proc.returncode != 0:
             stderr = err.decode("utf-8", "replace").strip()
             raise ToolFailed(f"dot failed (exit {self._proc.returncode}): {stderr or 'no message'}")
@@ -160,6 +160,7 @@ class DotPipe:
         procs: list[subprocess.Popen[bytes] | subprocess.Popen[str]] = [self._proc]
         if self._version is not None:
             procs.append(self._version)
+        self._join()
         for proc in procs:
             for f in (proc.stdin, proc.stdout, proc.stderr):
                 if f is not None:
@@ -168,6 +169,25 @@ class DotPipe:
                     except OSError:  # a broken pipe's unflushed input
                         pass
             proc.wait()
+
+    def _join(self) -> None:
+        """Wait for the feeder: dot has exited (or been killed), so its input pipe is done one way or the other."""
+        if self._feeder is not None:
+            self._feeder.join()
+            self._feeder = None
+
+
+def _feed(stream: IO[bytes], data: bytes) -> None:
+    """Write dot's input and close it (DotPipe's feeder thread); a dot that died early just stops it."""
+    try:
+        stream.write(data)
+    except (BrokenPipeError, ValueError):
+        pass
+    finally:
+        try:
+            stream.close()
+        except OSError:
+            pass
 
 
 def split_svg(out: str) -> list[str]:
