@@ -12,8 +12,8 @@ process is taken from that build:
   plugin skips them whole: they carry `data-search-exclude`), its table of contents, title, URL, metadata;
 - each page template's output, keyed on the template's whole context (site/memo_keys.py);
 - the theme's template list for the installed theme folders (they do not change while the process runs);
-- a whole non-default language whose inputs are unchanged, and each diagram file with unchanged bytes, linked
-  from OUT (site/reuse.py).
+- a whole non-default language whose inputs are unchanged, and each diagram file and page with unchanged
+  bytes, linked from OUT (site/reuse.py).
 
 Copies MkDocs makes of the build's own docs files (diagrams, images) become hard links. Every memo is a pure
 function of its key, so a hit gives the bytes a miss would; tests/test_serve_memo.py compares memoized
@@ -74,19 +74,22 @@ class PageMemo:
         self.hits = 0
         self.misses = 0
         self.languages = LanguageReuse()
-        self.files = FileReuse()
+        self.files = FileReuse()  # OUT/diagrams
+        self.site_pages = FileReuse()  # OUT/site: each page's index.html
+        self.site_dir: Path | None = None  # the site folder MkDocs builds into (build_site sets it)
         self._files: tuple[Any, str] | None = None
         self._themes: dict[str, str] = {}
         self._used: set[str] = set()  # the keys this build looked up or made
 
     def start(self, out: Path) -> None:
         """A build into OUT begins: what it may take from OUT is what the last build that reached OUT left."""
-        self.languages.final, self.files.final = out / "site", out / "diagrams"
+        self.languages.final, self.files.final, self.site_pages.final = out / "site", out / "diagrams", out / "site"
 
     def commit(self) -> None:
         """The build reached OUT: keep what it used (what the next build can use), drop the rest."""
         self.languages.commit()
         self.files.commit()
+        self.site_pages.commit()
         for table in (self.render, self.search, self.pages, self.figures):
             for key in [k for k in table if k not in self._used]:
                 del table[key]
@@ -96,6 +99,7 @@ class PageMemo:
         """The build did not reach OUT (OUT still holds the previous one)."""
         self.languages.abandon()
         self.files.abandon()
+        self.site_pages.abandon()
 
     def files_key(self, files: Any) -> str:
         """Every file's names, URL and inclusion (computed once per Files object of a build)."""
@@ -134,6 +138,7 @@ class PageMemo:
     def active(self) -> Iterator[None]:
         """The memos on (MkDocs, Material, Jinja2 and the i18n plugin patched) for the builds run inside."""
         import jinja2
+        import mkdocs.utils
         import mkdocs_static_i18n.plugin as i18n_plugin
         from material.plugins.search.plugin import SearchIndex
         from mkdocs.structure.files import File, Files
@@ -155,6 +160,7 @@ class PageMemo:
             plain_copy = patch(File, "copy_file", lambda file, dirty=False: self._copy(plain_copy, file, dirty))
             plain_theme = patch(Files, "add_files_from_theme",
                                 lambda files, env, config: self._theme_files(plain_theme, files, env, config))
+            plain_write = patch(mkdocs.utils, "write_file", lambda data, path: self._write_page(plain_write, data, path))
             plain_build = patch(i18n_plugin, "build", lambda config, dirty=False: self.languages.build(
                 plain_build, config, self.context, dirty))
             try:
@@ -263,6 +269,18 @@ class PageMemo:
         self.hits += 1
         for path, folder in found:
             files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+    def _write_page(self, plain: Callable[[bytes, str], None], data: bytes, path: str) -> None:
+        """A page's index.html with the bytes OUT has for it is linked from OUT (nothing rewrites a page in
+        place afterwards; the root files and the search index, which the site plugin rewrites, are written)."""
+        site = self.site_dir
+        if site is None or not path.endswith(os.sep + "index.html") or not Path(path).is_relative_to(site):
+            plain(data, path)
+            return
+        if os.path.lexists(path):
+            os.unlink(path)  # never write into a file that may be a link to the served build
+        if not self.site_pages.place(Path(path).relative_to(site).as_posix(), data, Path(path)):
+            plain(data, path)
 
     def _copy(self, plain: Callable[..., None], file: Any, dirty: bool) -> None:
         """A file of the build's own docs folder is hard-linked into the site, not copied."""

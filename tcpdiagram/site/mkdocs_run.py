@@ -133,7 +133,7 @@ def build_site(
     raw = yaml.load(text, Loader=_loader())  # noqa: S506 - the site's own config
     nav = expand_nav(raw.get("nav", []), generated)
     if memo is not None:
-        memo.context, memo.docs_dir = repr((text, tuple(langs), site_url, nav)), docs_dir
+        memo.context, memo.docs_dir, memo.site_dir = repr((text, tuple(langs), site_url, nav)), docs_dir, site_dir
     plugins = raw.get("plugins", [])
     for item in plugins:
         if isinstance(item, dict) and "i18n" in item:
