@@ -256,7 +256,7 @@ def _make(
     report.step("simulate the scenarios and render the diagrams")
     traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
     linux = load_linux(spec, record, traces)  # once; the diagrams and the pages share it
-    svgs = render_svgs(spec, traces, langs, layout, linux)
+    svgs = render_svgs(spec, traces, langs, layout, linux, memo)
     todo = rasters(spec, langs, linux)
     conversions = Conversions(svgs, todo, converter)
     try:

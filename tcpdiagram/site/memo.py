@@ -69,13 +69,15 @@ class PageMemo:
         self.search: dict[str, list[dict[str, Any]]] = {}
         self.pages: dict[str, str] = {}
         self.figures: dict[str, str] = {}
+        self.diagrams: dict[str, str] = {}  # a diagram's inputs → its SVG (render_all.render_svgs)
+        self._spec_in: dict[tuple[int, str], tuple[object, str]] = {}
         self.templates: dict[str, list[str]] = {}
         self.theme_files: dict[str, list[tuple[str, str]]] = {}
         self.hits = 0
         self.misses = 0
         self.languages = LanguageReuse()
         self.files = FileReuse()  # OUT/diagrams
-        self.site_pages = FileReuse()  # OUT/site: each page's index.html
+        self.site_pages = FileReuse()  # OUT/site: each page's index.html, the theme's static files
         self.site_dir: Path | None = None  # the site folder MkDocs builds into (build_site sets it)
         self._files: tuple[Any, str] | None = None
         self._themes: dict[str, str] = {}
@@ -90,7 +92,7 @@ class PageMemo:
         self.languages.commit()
         self.files.commit()
         self.site_pages.commit()
-        for table in (self.render, self.search, self.pages, self.figures):
+        for table in (self.render, self.search, self.pages, self.figures, self.diagrams):
             for key in [k for k in table if k not in self._used]:
                 del table[key]
         self._used = set()
@@ -122,6 +124,31 @@ class PageMemo:
         self.misses += 1
         table[key] = value
         return value
+
+    def diagram_key(self, spec: object, lang: str, parts: tuple[object, ...]) -> str:
+        """A diagram's key (render_all.render_svgs): the spec as `lang` sees it, and the diagram's own kind, view,
+        theme and outside inputs (the Linux record of an observed chart)."""
+        from .memo_keys import spec_in
+
+        seen = self._spec_in.get((id(spec), lang))
+        if seen is None or seen[0] is not spec:
+            seen = (spec, spec_in(spec, lang))
+            self._spec_in = {k: v for k, v in self._spec_in.items() if v[0] is spec}
+            self._spec_in[(id(spec), lang)] = seen
+        return _digest(seen[1], lang, *parts)
+
+    def take(self, table: dict[str, Any], key: str) -> Any:
+        """table[key] (this build uses it), or None."""
+        self._used.add(key)
+        if key in table:
+            self.hits += 1
+            return table[key]
+        return None
+
+    def keep(self, table: dict[str, Any], key: str, value: Any) -> None:
+        self._used.add(key)
+        self.misses += 1
+        table[key] = value
 
     def figure(self, parts: tuple[object, ...], make: Callable[[], str]) -> str:
         """An inline diagram's figure (site_plugin.on_page_content)."""
@@ -283,17 +310,27 @@ class PageMemo:
             plain(data, path)
 
     def _copy(self, plain: Callable[..., None], file: Any, dirty: bool) -> None:
-        """A file of the build's own docs folder is hard-linked into the site, not copied."""
+        """A file of the build's own docs folder is hard-linked into the site, not copied; a theme file OUT has
+        from the same source file (path, mtime, size) is linked from OUT. Never into an existing file (it may
+        be a link to the served build): that name goes first."""
         src = file.abs_src_path
-        docs = self.docs_dir
-        if file._content is not None or src is None or docs is None or dirty or not Path(src).is_relative_to(docs):
+        docs, site = self.docs_dir, self.site_dir
+        if file._content is not None or src is None or docs is None or site is None or dirty:
             plain(file, dirty)
             return
         dest = file.abs_dest_path
-        os.makedirs(os.path.dirname(dest), exist_ok=True)
         try:
             if os.path.lexists(dest):
                 os.unlink(dest)
-            os.link(src, dest)
-        except OSError:  # a file system without hard links
-            plain(file, dirty)
+            if Path(src).is_relative_to(docs):
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                os.link(src, dest)
+                return
+            st = os.stat(src)
+            if Path(dest).is_relative_to(site) and self.site_pages.place_key(
+                    Path(dest).relative_to(site).as_posix(), f"{src}\0{st.st_mtime_ns}\0{st.st_size}", st.st_size,
+                    Path(dest)):
+                return
+        except OSError:  # a file system without hard links: copy
+            pass
+        plain(file, dirty)

@@ -108,3 +108,29 @@ def context_key(prefix: str, template: str, context: Any) -> str | None:
     except (TypeError, ValueError):
         return None
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def spec_in(spec: Any, lang: str) -> str:
+    """Digest of the spec as one language sees it: every field, each text in `lang` only, source positions left
+    out (no diagram shows them). A diagram in `lang` is a function of it (and its own view and theme): an edit
+    of the other language's texts leaves it as it was."""
+    import dataclasses
+
+    from ..model import Pos, Text
+
+    def walk(obj: Any) -> Any:
+        if isinstance(obj, Text):
+            return obj.get(lang)  # type: ignore[arg-type]
+        if isinstance(obj, Pos):
+            return None
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return (type(obj).__name__, tuple(walk(getattr(obj, f.name)) for f in dataclasses.fields(obj)))
+        if isinstance(obj, (tuple, list)):
+            return tuple(walk(x) for x in obj)
+        if isinstance(obj, dict):
+            return tuple(sorted((repr(walk(k)), walk(v)) for k, v in obj.items()))
+        if isinstance(obj, (str, int, float, bool, type(None))):
+            return obj
+        raise TypeError(f"spec_in: a {type(obj).__name__} in the spec")  # a new kind of field: teach walk() it
+
+    return hashlib.sha256(repr(walk(spec)).encode("utf-8")).hexdigest()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping, Sequence
@@ -15,6 +16,7 @@ from ..cache.layout import LayoutCache
 if TYPE_CHECKING:
     from ..render.state_dot import Diagram as StateDiagram
     from .linux import Linux
+    from .memo import PageMemo
 
 DOT_PROCESSES = 2
 
@@ -69,23 +71,42 @@ def observed_chart_svg(spec: Spec, job: Job, linux: Linux) -> str:
 
 def render_svgs(
     spec: Spec, traces: Mapping[str, Trace], langs: Sequence[Lang], layout: LayoutCache | None = None,
-    linux: Linux | None = None,
+    linux: Linux | None = None, memo: PageMemo | None = None,
 ) -> dict[Lang, dict[str, str]]:
-    """language → SVG file name → SVG text, for every diagram in both themes (`linux`: the build's record)."""
+    """language → SVG file name → SVG text, for every diagram in both themes (`linux`: the build's record).
+    `memo` (serve's): a diagram whose inputs are those of the previous rebuild is taken from it."""
     diagrams = catalog(spec, linux)
     jobs = [Job(lang, theme, d) for lang in langs for d in diagrams for theme in THEMES]
-    state_jobs = [j for j in jobs if j.diagram.kind == "state"]
-    svg: dict[Job, str] = dict(zip(state_jobs, state_svgs(spec, state_jobs, layout)))
-    for j in jobs:
+    record = "" if linux is None else json.dumps(linux.record, sort_keys=True, default=str)
+
+    def chart(j: Job) -> str:
         if j.diagram.kind == "scenario":
-            svg[j] = chart_svg(spec, j, traces[j.diagram.view])
-        elif j.diagram.kind == "capture":
+            return chart_svg(spec, j, traces[j.diagram.view])
+        if j.diagram.kind == "capture":
             from ..capture.site import capture_chart_svg
 
-            svg[j] = capture_chart_svg(spec, j.diagram.view, j.lang, j.theme)
-        elif j.diagram.kind == "observed":
-            assert linux is not None
-            svg[j] = observed_chart_svg(spec, j, linux)
+            return capture_chart_svg(spec, j.diagram.view, j.lang, j.theme)
+        assert j.diagram.kind == "observed" and linux is not None
+        return observed_chart_svg(spec, j, linux)
+
+    def parts(j: Job) -> tuple[object, ...]:
+        return (j.diagram.kind, j.diagram.view, j.theme, record if j.diagram.kind == "observed" else "")
+
+    keys = {j: memo.diagram_key(spec, j.lang, parts(j)) for j in jobs} if memo is not None else {}
+    svg: dict[Job, str] = {}
+    if memo is not None:
+        for j in jobs:
+            if (found := memo.take(memo.diagrams, keys[j])) is not None:
+                svg[j] = found
+    todo = [j for j in jobs if j.diagram.kind == "state" and j not in svg]  # laid out together: dot in batches
+    svg.update(zip(todo, state_svgs(spec, todo, layout)))
+    for j in jobs:
+        if j not in svg:
+            svg[j] = chart(j)
+    if memo is not None:
+        for j in jobs:
+            if keys[j] not in memo.diagrams:
+                memo.keep(memo.diagrams, keys[j], svg[j])
     out: dict[Lang, dict[str, str]] = {lang: {} for lang in langs}
     for j in jobs:
         out[j.lang][j.diagram.file(j.theme, "svg")] = svg[j]

@@ -159,8 +159,9 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 class FileReuse:
-    """The files under OUT/diagrams the last build that reached OUT wrote, by digest: the next build links a
-    file it would write with the same bytes instead of writing it (some 25 MB of PNG/PDF per build)."""
+    """The files under one folder of OUT (diagrams/, site/) the last build that reached OUT wrote, by digest: the
+    next build links a file it would write with the same bytes instead of writing it (some 25 MB of PNG/PDF
+    per build; a new file costs here about twenty times a link)."""
 
     def __init__(self) -> None:
         self.final: Path | None = None  # OUT/diagrams
@@ -170,14 +171,18 @@ class FileReuse:
         self.linked = 0
 
     def place(self, rel: str, data: bytes, target: Path) -> bool:
-        """Link OUT/diagrams/<rel> to `target` when it holds these very bytes (False: write them yourself)."""
-        digest = hashlib.sha256(data).hexdigest()
-        self.pending[rel] = digest
-        if self.final is None or self.committed.get(rel) != digest or _identity(self.final) != self.committed_dir:
+        """Link OUT/…/<rel> to `target` when it holds these very bytes (False: write them yourself)."""
+        return self.place_key(rel, hashlib.sha256(data).hexdigest(), len(data), target)
+
+    def place_key(self, rel: str, key: str, size: int, target: Path) -> bool:
+        """Link OUT/…/<rel> to `target` when the last build wrote it from the same `key` (a digest of its bytes,
+        or of the file it copied: path, mtime, size)."""
+        self.pending[rel] = key
+        if self.final is None or self.committed.get(rel) != key or _identity(self.final) != self.committed_dir:
             return False
         source = self.final / rel
         try:
-            if source.stat().st_size != len(data):
+            if source.stat().st_size != size:
                 return False
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(source, target)
