@@ -6,7 +6,6 @@ import logging
 import os
 import sys
 from pathlib import Path
-from contextlib import nullcontext
 from typing import TYPE_CHECKING, Any, Sequence
 
 from .. import words
@@ -164,7 +163,9 @@ def build_site(
         from . import html_titles
 
         config.plugins["tcpdiagram-html-titles"] = html_titles.plugin()
-        with memo.active() if memo is not None else nullcontext():
+        from .parallel import second_language_aside
+
+        with memo.active() if memo is not None else second_language_aside(config, list(langs), handler.records):
             build(config)
     except MkDocsException as e:
         raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 DARK_CSS = "assets/tcpdiagram-dark.css"
 _ALTERNATE = re.compile(r'<link rel="alternate" href="[^"]*" hreflang="[^"]*">')
 _SWITCH = re.compile(r'(<a href=")([^"]*)(" hreflang="[^"]+" class="md-select__link")')
+_SWITCH_LANG = re.compile(r'(<a href=")[^"]*(" hreflang="([^"]+)" class="md-select__link")')
 _CONFIG = re.compile(r'(<script id="__config" type="application/json">)(.*?)(</script>)', re.S)
 _ROOT_URL = re.compile(r'((?:href|src)=")/(?!/)')
 _NOT_FOUND = re.compile(r"<h1>404 - Not found</h1>")
@@ -215,6 +216,13 @@ def not_found(page: str, root: str | None, langs: list[str], default: str, tops:
         )
     page = _NOT_FOUND.sub(lambda m: "\n".join(parts), page, 1)
     page = _drop_alternates(page)
+
+    def switch(m: re.Match[str]) -> str:  # each language's home (the template may carry some page's links)
+        lang = html.unescape(m.group(3))
+        home = "" if lang == default else f"{lang}/"
+        return f"{m.group(1)}{html.escape(root or '')}{html.escape(home)}{m.group(2)}"
+
+    page = _SWITCH_LANG.sub(switch, page)
     if root is not None:
         return page
     page = _ROOT_URL.sub(r"\1", page)
