@@ -33,6 +33,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from .memo_keys import context_key, spec_in, toc_key
 from .reuse import FileReuse, LanguageReuse, Records, file_digests
 
 FIGURE = re.compile(r'(<figure class="tcp-figure"[^>]*\bdata-search-exclude>).*?</figure>', re.S)
@@ -41,11 +42,6 @@ INSTALLED = tuple({os.path.realpath(sysconfig.get_path(k)) + os.sep for k in ("p
 
 def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=repr).encode("utf-8")).hexdigest()
-
-
-def _toc(items: Any) -> list[Any]:
-    """A table of contents as plain data (its objects are rebuilt per build)."""
-    return [[i.title, i.id, i.url, i.level, _toc(i.children)] for i in items]
 
 
 @contextmanager
@@ -128,8 +124,6 @@ class PageMemo:
     def diagram_key(self, spec: object, lang: str, parts: tuple[object, ...]) -> str:
         """A diagram's key (render_all.render_svgs): the spec as `lang` sees it, and the diagram's own kind, view,
         theme and outside inputs (the Linux record of an observed chart)."""
-        from .memo_keys import spec_in
-
         seen = self._spec_in.get((id(spec), lang))
         if seen is None or seen[0] is not spec:
             seen = (spec, spec_in(spec, lang))
@@ -232,7 +226,7 @@ class PageMemo:
     def _entry(self, plain: Callable[..., None], index: Any, page: Any) -> None:
         key = _digest(
             sorted((k, v) for k, v in index.config.items() if isinstance(v, (str, int, float, bool, list))),
-            page.url, page.title, FIGURE.sub(r"\1</figure>", page.content), _toc(page.toc),
+            page.url, page.title, FIGURE.sub(r"\1</figure>", page.content), toc_key(page.toc),
             json.dumps(page.meta, sort_keys=True, default=str),
         )
 
@@ -249,8 +243,6 @@ class PageMemo:
             index.entries.extend(copy.deepcopy(entries))
 
     def _template(self, plain: Callable[..., Any], tpl: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-        from .memo_keys import context_key
-
         context = args[0] if len(args) == 1 and not kwargs and isinstance(args[0], dict) else None
         if context is None or context.get("page") is None or context.get("config") is None:
             return str(plain(tpl, *args, **kwargs))  # not a page: 404.html, sitemap.xml, our own templates

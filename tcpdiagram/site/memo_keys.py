@@ -19,8 +19,9 @@ def _meta(meta: Any) -> str:
     return json.dumps(meta, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _toc(items: Any) -> list[Any]:
-    return [[i.title, i.id, i.level, bool(getattr(i, "active", False)), _toc(i.children)] for i in items]
+def toc_key(items: Any) -> list[Any]:
+    """A table of contents as plain data (its objects are rebuilt per build)."""
+    return [[i.title, i.id, i.level, bool(getattr(i, "active", False)), toc_key(i.children)] for i in items]
 
 
 def _near(page: Any) -> list[Any] | None:
@@ -34,7 +35,7 @@ def page_key(page: Any) -> list[Any]:
         parents.append([parent.title, bool(parent.active)])
         parent = parent.parent
     return [
-        page.url, page.canonical_url, page.abs_url, page.edit_url, page.title, page.content, _toc(page.toc),
+        page.url, page.canonical_url, page.abs_url, page.edit_url, page.title, page.content, toc_key(page.toc),
         _meta(page.meta), page.is_homepage, page.is_index, page.file.src_uri, page.file.dest_uri,
         str(page.update_date), bool(page.active), _near(page.previous_page), _near(page.next_page), parents,
     ]

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from .reuse import ROOT_FILES
+from .reuse import ROOT_FILES, put_roots
 
 
 def _die_with_parent() -> None:
@@ -100,9 +100,7 @@ def second_language_aside(config: Any, langs: list[str], records: list[str]) -> 
             raise Abort(str(result[1]))
         _, entries, roots, said = result
         os.rename(aside / other, site / other)
-        for name, data in roots.items():  # type: ignore[attr-defined]
-            (site / name).unlink(missing_ok=True)
-            (site / name).write_bytes(data)
+        put_roots(site, roots)  # type: ignore[arg-type]
         i18n.search_entries.extend(entries)
         records.extend(said)  # type: ignore[arg-type]
 

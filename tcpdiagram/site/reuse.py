@@ -57,6 +57,13 @@ class Records(logging.Handler):
                 logger.removeHandler(self)
 
 
+def put_roots(site: Path, roots: dict[str, bytes]) -> None:
+    """The root files a language's build left (ROOT_FILES), as new files: the names may be links to OUT's."""
+    for name, data in roots.items():
+        (site / name).unlink(missing_ok=True)
+        (site / name).write_bytes(data)
+
+
 def file_digests(root: Path) -> list[tuple[str, str]]:
     """(relative path, sha256) of every file under root, sorted."""
     out = []
@@ -82,8 +89,9 @@ class LanguageReuse:
         docs = Path(config.docs_dir)
         h = hashlib.sha256()
         h.update(repr((context, lang, langs, os.environ.get("SOURCE_DATE_EPOCH"))).encode("utf-8"))
-        mine = {rel for rel, _ in file_digests(docs / lang)} if (docs / lang).is_dir() else set()
-        for rel, digest in file_digests(docs):
+        every = file_digests(docs)
+        mine = {rel.partition("/")[2] for rel, _ in every if rel.startswith(f"{lang}/")}
+        for rel, digest in every:
             head, _, rest = rel.partition("/")
             if head in langs and head != lang:  # another language's page: its name (alternates) and, where
                 h.update(f"{rel}\0{digest if rest not in mine else ''}\n".encode())  # this one has none, its text
@@ -107,9 +115,7 @@ class LanguageReuse:
         last = self.committed.get(lang)
         if last is not None and last.key == key and self._site_id() == self.committed_site and self._link(lang, site):
             i18n.search_entries.extend(copy.deepcopy(last.entries))
-            for name, data in last.roots.items():
-                (site / name).unlink(missing_ok=True)
-                (site / name).write_bytes(data)
+            put_roots(site, last.roots)
             for record in last.records:
                 logging.getLogger(record.name).handle(record)
             self.pending[lang] = last
