@@ -59,3 +59,29 @@ def test_memoized_rebuilds_are_fresh_builds(tmp_path: Path) -> None:
     assert memo.hits > 0  # the pages the edits did not touch were not converted again
     assert memo.languages.reused > 0  # the summary edit left the English build as it was
     assert memo.files.linked > 0 and memo.site_pages.linked > 0  # unchanged files and pages: linked from OUT
+    # The English pages were built by a forked child (site/parallel.py); what it added to the memo came back:
+    assert any(rel.startswith("en/") for rel in memo.site_pages.committed)  # its pages, to link next time
+    assert "en" in memo.languages.committed  # its whole run, to link when nothing it reads changes
+
+
+def test_memo_delta_round_trip() -> None:
+    """What a forked build adds to the memo (PageMemo.since) is exactly what merge() puts in the other one."""
+    import copy
+    import pickle
+
+    memo = PageMemo()
+    memo.lookup(memo.pages, "old", lambda: "kept")
+    memo.site_pages.pending["zh/index.html"] = "a"
+    parent = copy.deepcopy(memo)  # the process that forked: the same memo at the fork
+    mark = memo.fork_point()
+    memo.lookup(memo.pages, "old", lambda: "not made")  # used, not new
+    memo.lookup(memo.render, "new", lambda: ("html", None))
+    memo.site_pages.pending["en/index.html"] = "b"
+    delta = pickle.loads(pickle.dumps(memo.since(mark)))  # noqa: S301 - our own bytes, as parallel.py
+    assert delta.tables["render"] == {"new": ("html", None)} and delta.tables["pages"] == {}
+    assert delta.used == {"new"} and delta.site_pages == {"en/index.html": "b"}
+    assert delta.counts[:2] == (1, 1)  # one hit, one miss
+    parent.merge(delta)
+    assert parent.render == memo.render and parent.pages == memo.pages
+    assert parent.site_pages.pending == memo.site_pages.pending and parent._used == memo._used
+    assert (parent.hits, parent.misses) == (memo.hits, memo.misses)

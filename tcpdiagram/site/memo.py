@@ -15,8 +15,9 @@ process is taken from that build:
 - a whole non-default language whose inputs are unchanged, and each diagram file and page with unchanged
   bytes, linked from OUT (site/reuse.py).
 
-Copies MkDocs makes of the build's own docs files (diagrams, images) become hard links. Every memo is a pure
-function of its key, so a hit gives the bytes a miss would; tests/test_serve_memo.py compares memoized
+The second language builds in a forked child beside the first (site/parallel.py) with the memo it inherited;
+it sends back what it added (`since`), which the parent `merge`s. Copies MkDocs makes of the build's own docs
+files (diagrams, images) become hard links. Every memo is a pure function of its key, so a hit gives the bytes a miss would; tests/test_serve_memo.py compares memoized
 rebuilds with fresh builds, file for file and warning for warning. A plain `build` passes no memo.
 """
 
@@ -30,6 +31,7 @@ import os
 import re
 import sysconfig
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -53,6 +55,28 @@ def _patched(owner: Any, name: str, replacement: Callable[..., Any]) -> Iterator
         yield plain
     finally:
         setattr(owner, name, plain)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """PageMemo.fork_point(): the keys of every table, the keys used, the pending reuse, the counts."""
+
+    keys: dict[str, set[str]]
+    used: set[str]
+    site_pages: dict[str, str]
+    languages: set[str]
+    counts: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Delta:
+    """PageMemo.since(): what a forked build added, pickled back to the process that forked it."""
+
+    tables: dict[str, dict[str, Any]]
+    used: set[str]
+    site_pages: dict[str, str]
+    languages: dict[str, Any]
+    counts: tuple[int, ...]
 
 
 class PageMemo:
@@ -98,6 +122,37 @@ class PageMemo:
         self.languages.abandon()
         self.files.abandon()
         self.site_pages.abandon()
+
+    def _tables(self) -> dict[str, dict[str, Any]]:
+        return {"render": self.render, "search": self.search, "pages": self.pages, "figures": self.figures,
+                "diagrams": self.diagrams, "templates": self.templates, "theme_files": self.theme_files}
+
+    def fork_point(self) -> Mark:
+        """What the memo holds now: a build in a forked process (site/parallel.py) hands back only what it adds."""
+        return Mark({name: set(t) for name, t in self._tables().items()}, set(self._used),
+                    dict(self.site_pages.pending), set(self.languages.pending),
+                    (self.hits, self.misses, self.languages.reused, self.site_pages.linked))
+
+    def since(self, mark: Mark) -> Delta:
+        """What this process added to the memo after `mark`: new entries, keys used, pending reuse, counts."""
+        tables = {name: {k: v for k, v in t.items() if k not in mark.keys[name]} for name, t in self._tables().items()}
+        pages = {k: v for k, v in self.site_pages.pending.items() if mark.site_pages.get(k) != v}
+        runs = {k: v for k, v in self.languages.pending.items() if k not in mark.languages}
+        counts = (self.hits, self.misses, self.languages.reused, self.site_pages.linked)
+        return Delta(tables, self._used - mark.used, pages, runs, tuple(b - a for a, b in zip(mark.counts, counts)))
+
+    def merge(self, delta: Delta) -> None:
+        """Take in what a forked build added (since())."""
+        for name, table in self._tables().items():
+            table.update(delta.tables.get(name, {}))
+        self._used |= delta.used
+        self.site_pages.pending.update(delta.site_pages)
+        self.languages.pending.update(delta.languages)
+        hits, misses, reused, linked = delta.counts
+        self.hits += hits
+        self.misses += misses
+        self.languages.reused += reused
+        self.site_pages.linked += linked
 
     def files_key(self, files: Any) -> str:
         """Every file's names, URL and inclusion (computed once per Files object of a build)."""
@@ -182,12 +237,21 @@ class PageMemo:
             plain_theme = patch(Files, "add_files_from_theme",
                                 lambda files, env, config: self._theme_files(plain_theme, files, env, config))
             plain_write = patch(mkdocs.utils, "write_file", lambda data, path: self._write_page(plain_write, data, path))
-            plain_build = patch(i18n_plugin, "build", lambda config, dirty=False: self.languages.build(
-                plain_build, config, self.context, dirty))
+            plain_build = patch(i18n_plugin, "build",
+                                lambda config, dirty=False: self._language(plain_build, config, dirty))
             try:
                 yield
             finally:
                 self._files = None
+
+    def _language(self, plain: Callable[..., None], config: Any, dirty: bool) -> None:
+        """The i18n plugin's build of one more language, or that language linked whole from OUT; then its pages
+        there are those the last build placed, and the next build may link them again."""
+        reused = self.languages.reused
+        self.languages.build(plain, config, self.context, dirty)
+        if self.languages.reused != reused:
+            folder = f"{config.plugins['i18n'].current_language}/"
+            self.site_pages.pending.update({k: v for k, v in self.site_pages.committed.items() if k.startswith(folder)})
 
     def _render(self, plain: Callable[..., None], page: Any, config: Any, files: Any) -> None:
         i18n = config.plugins.get("i18n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -165,7 +166,8 @@ def build_site(
         config.plugins["tcpdiagram-html-titles"] = html_titles.plugin()
         from .parallel import second_language_aside
 
-        with memo.active() if memo is not None else second_language_aside(config, list(langs), handler.records):
+        with memo.active() if memo is not None else nullcontext(), \
+                second_language_aside(config, list(langs), handler.records, memo):
             build(config)
     except MkDocsException as e:
         raise SiteBuildFailed(f"MkDocs failed: {e}" + "".join(f"\n  {r}" for r in handler.records)) from e
