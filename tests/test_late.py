@@ -47,3 +47,32 @@ def test_nothing_pending_leaves_the_build_alone(built: Path, tmp_path: Path) -> 
     before = (out / ".tcpdiagram-build").stat().st_mtime_ns
     late.finish(out)
     assert (out / ".tcpdiagram-build").stat().st_mtime_ns == before
+
+
+def test_a_cancel_does_not_wait_for_the_conversion_under_way(tmp_path: Path) -> None:
+    """serve cancels the last build's finish() when the sources change and goes on once it has returned: that must
+    not wait for a long PNG still converting in a worker (it did: the next rebuild, and the reload, waited)."""
+    import threading
+    import time
+
+    from tcpdiagram import convert_pool
+    from tcpdiagram.site.render_all import Raster
+
+    texts = "".join(f'<text x="{i % 40 * 15}" y="{i // 40 * 2 + 10}" font-size="9">SYN_SENT 同步已发送 {i}</text>'
+                    for i in range(8000))
+    svg = f'<svg xmlns="http://www.w3.org/2000/svg" width="600" height="420">{texts}</svg>'
+    future = convert_pool.submit(svg, "png")  # seconds of work for a worker
+    late = Late()
+    late.pending = [(Raster("zh", "slow.png", "slow.svg", "png"), future, future.result)]
+    late.marker = (None, 1, 1)
+    finishing = threading.Thread(target=late.finish, args=(tmp_path,))
+    finishing.start()
+    time.sleep(0.1)
+    late.cancel()
+    finishing.join(timeout=0.5)
+    stopped, running = not finishing.is_alive(), not future.done()
+    future.result()  # leave the worker idle for the next test
+    finishing.join()
+    assert running, "the conversion ended too soon to tell"
+    assert stopped, "finish() went on waiting for the conversion after cancel()"
+    assert not (tmp_path / "diagrams").exists() and not (tmp_path / ".tcpdiagram-build").exists()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 if TYPE_CHECKING:
     from .render_all import Conversions, Raster
 
+WAKE_SECONDS = 0.02  # how soon a cancelled finish() stops waiting for a conversion
 Stamp = tuple[str, Callable[[], str]]  # pipeline.build's key of the inputs, and how to compute it again
 
 
@@ -60,6 +61,8 @@ class Late:
         if not pending or self.marker is None:
             return
         for raster, future, result in pending:
+            while not future.done() and not self.cancelled.wait(WAKE_SECONDS):
+                pass  # a cancel does not wait for the conversion under way (serve is waiting to go on)
             if self.cancelled.is_set():
                 if future.done() and not future.cancelled():
                     result()  # into the conversion cache, for the next build
