@@ -89,4 +89,4 @@ def identity() -> str:
         libs = rsvg.versions()
     except rsvg.LibraryMissing as e:
         raise ToolMissing("librsvg", rsvg.INSTALL, where=f"as a library ({e})") from None
-    return f"{libs}; Pillow {pillow}; zlib-ng {zlib_ng.ZLIBNG_RUNTIME_VERSION}; png level {PNG_LEVEL} zoom {PNG_ZOOM}"
+    return f"{libs}; Pillow {pillow}; zlib-ng {zlib_ng.ZLIBNG_RUNTIME_VERSION}; png level {PNG_LEVEL} zoom {PNG_ZOOM} recorded"

