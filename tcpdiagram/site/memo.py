@@ -31,12 +31,14 @@ import os
 import re
 import sysconfig
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .memo_keys import context_key, spec_in, toc_key
 from .reuse import FileReuse, LanguageReuse, Records, file_digests
+
+if TYPE_CHECKING:
+    from .memo_fork import Delta, Mark
 
 FIGURE = re.compile(r'(<figure class="tcp-figure"[^>]*\bdata-search-exclude>).*?</figure>', re.S)
 INSTALLED = tuple({os.path.realpath(sysconfig.get_path(k)) + os.sep for k in ("purelib", "platlib")})
@@ -55,28 +57,6 @@ def _patched(owner: Any, name: str, replacement: Callable[..., Any]) -> Iterator
         yield plain
     finally:
         setattr(owner, name, plain)
-
-
-@dataclass(frozen=True)
-class Mark:
-    """PageMemo.fork_point(): the keys of every table, the keys used, the pending reuse, the counts."""
-
-    keys: dict[str, set[str]]
-    used: set[str]
-    site_pages: dict[str, str]
-    languages: set[str]
-    counts: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Delta:
-    """PageMemo.since(): what a forked build added, pickled back to the process that forked it."""
-
-    tables: dict[str, dict[str, Any]]
-    used: set[str]
-    site_pages: dict[str, str]
-    languages: dict[str, Any]
-    counts: tuple[int, ...]
 
 
 class PageMemo:
@@ -129,30 +109,21 @@ class PageMemo:
 
     def fork_point(self) -> Mark:
         """What the memo holds now: a build in a forked process (site/parallel.py) hands back only what it adds."""
-        return Mark({name: set(t) for name, t in self._tables().items()}, set(self._used),
-                    dict(self.site_pages.pending), set(self.languages.pending),
-                    (self.hits, self.misses, self.languages.reused, self.site_pages.linked))
+        from .memo_fork import fork_point
+
+        return fork_point(self, self._tables(), self._used)
 
     def since(self, mark: Mark) -> Delta:
-        """What this process added to the memo after `mark`: new entries, keys used, pending reuse, counts."""
-        tables = {name: {k: v for k, v in t.items() if k not in mark.keys[name]} for name, t in self._tables().items()}
-        pages = {k: v for k, v in self.site_pages.pending.items() if mark.site_pages.get(k) != v}
-        runs = {k: v for k, v in self.languages.pending.items() if k not in mark.languages}
-        counts = (self.hits, self.misses, self.languages.reused, self.site_pages.linked)
-        return Delta(tables, self._used - mark.used, pages, runs, tuple(b - a for a, b in zip(mark.counts, counts)))
+        """What this process added to the memo after `mark` (site/memo_fork.py)."""
+        from .memo_fork import since
+
+        return since(self, self._tables(), self._used, mark)
 
     def merge(self, delta: Delta) -> None:
         """Take in what a forked build added (since())."""
-        for name, table in self._tables().items():
-            table.update(delta.tables.get(name, {}))
-        self._used |= delta.used
-        self.site_pages.pending.update(delta.site_pages)
-        self.languages.pending.update(delta.languages)
-        hits, misses, reused, linked = delta.counts
-        self.hits += hits
-        self.misses += misses
-        self.languages.reused += reused
-        self.site_pages.linked += linked
+        from .memo_fork import merge
+
+        self._used |= merge(self, self._tables(), delta)
 
     def files_key(self, files: Any) -> str:
         """Every file's names, URL and inclusion (computed once per Files object of a build)."""
