@@ -7,16 +7,17 @@ PY := $(VENV)/bin/python
 STAMPS := .make-stamps
 
 APT_BUILD := graphviz fonts-noto-cjk fonts-wqy-microhei librsvg2-bin
+APT_BUILD += gcc libc6-dev python3-dev  # mypyc compiles the hot capture modules (tcpdiagram/capture/native.py)
 APT_TEST := $(APT_BUILD) poppler-utils chromium iproute2 plantuml default-jre-headless
 APT_BENCH := $(APT_TEST) tshark plantuml npm  # tshark: the `trace` rows' floor; PlantUML, mermaid-cli (npm): side by side
 MERMAID_CLI := @mermaid-js/mermaid-cli@11
 
 .PHONY: build test lint bench check clean apt-build apt-test apt-bench
 
-build: apt-build $(STAMPS)/venv
+build: apt-build $(STAMPS)/venv $(STAMPS)/native
 	$(VENV)/bin/tcpdiagram build
 
-test: apt-test $(STAMPS)/venv-test $(STAMPS)/node lint
+test: apt-test $(STAMPS)/venv-test $(STAMPS)/node $(STAMPS)/native lint
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 # Static checks, run first by `make test`: ruff on everything, mypy --strict on the package (incremental cache).
@@ -54,11 +55,17 @@ apt-test:
 $(STAMPS)/venv: pyproject.toml
 	@mkdir -p $(STAMPS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e .
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[native]'
 	@touch $@
 
 $(STAMPS)/venv-test: pyproject.toml $(STAMPS)/venv
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# The compiled capture modules (.native/, git-ignored), rebuilt when a source they may depend on changed; the
+# builder compares a digest of exactly those sources and returns at once when its build is current.
+$(STAMPS)/native: $(STAMPS)/venv $(wildcard tcpdiagram/*.py tcpdiagram/capture/*.py)
+	$(PY) -m tcpdiagram.capture.native_build -q
 	@touch $@
 
 # mermaid-cli for the Mermaid export tests, project-local (git-ignored); it drives Debian's chromium, so no
@@ -74,3 +81,4 @@ $(STAMPS)/node: Makefile
 
 clean:
 	rm -rf build $(STAMPS)
+	rm -rf .native

@@ -1,0 +1,156 @@
+"""The compiled capture modules (capture/native.py): loaded only from a build of exactly the current sources, and
+byte for byte the pure-Python outputs on the real captures, a crafted one and a generated one."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from tcpdiagram.capture import native
+
+ROOT = Path(native.ROOT)
+CAPTURES = sorted((Path(__file__).parent / "data" / "captures").glob("*/*.pcap*"))
+
+
+def _no_compiler() -> str | None:
+    cc = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(cc) is None:
+        return f"no C compiler ({cc})"
+    if not (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file():
+        return "no Python headers (Debian: python3-dev)"
+    try:
+        import mypyc.build  # noqa: F401
+    except ImportError:
+        return "no mypyc (the native extra)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def built() -> native.Manifest:
+    """The current build; compiled here when `make` has not (skips only without a compiler)."""
+    m = native.current()
+    if m is None:
+        why = _no_compiler()
+        if why:
+            pytest.skip(f"the compiled capture modules cannot be built: {why}")
+        from tcpdiagram.capture import native_build
+
+        native_build.build(quiet=True)
+        m = native.current()
+    assert m is not None
+    return m
+
+
+PROBE = ("import sys, tcpdiagram, tcpdiagram.capture.command; from tcpdiagram.capture import native; "
+         "print(tcpdiagram.__file__); print(' '.join(native.compiled()))")
+
+
+def _probe(tree: Path, **env: str) -> tuple[str, list[str], str]:
+    """(where tcpdiagram came from, the compiled modules loaded, stderr) in a fresh Python run on `tree`."""
+    run = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); {PROBE}"],
+                         capture_output=True, text=True, cwd=tree, env={**os.environ, **env}, check=True)
+    where, mods = run.stdout.splitlines()
+    return where, mods.split(), run.stderr
+
+
+def _copy(tmp: Path) -> Path:
+    """The package and its builds, copied: a checkout whose sources this test may edit."""
+    tree = tmp / "tree"
+    shutil.copytree(ROOT / "tcpdiagram", tree / "tcpdiagram", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(native.BUILDS, tree / ".native", symlinks=True)
+    return tree
+
+
+def _edit(path: Path) -> None:
+    path.write_bytes(path.read_bytes() + b"# edited\n")
+
+
+def test_the_current_build_is_used_and_any_source_change_makes_it_unused(built: native.Manifest, tmp_path: Path) -> None:
+    tree = _copy(tmp_path)
+    compiled = sorted(native.MODULES)
+    where, mods, err = _probe(tree)
+    assert where == str(tree / "tcpdiagram" / "__init__.py") and mods == compiled and err == ""
+    assert _probe(tree, **{native.OFF: "1"})[1] == []  # asked for pure Python
+
+    _edit(tree / "tcpdiagram" / "convert.py")  # not a source of the build: the build stays current
+    assert _probe(tree)[1] == compiled
+    for rel in ("tcpdiagram/capture/zeek.py", "tcpdiagram/model.py", "tcpdiagram/capture/native.py"):
+        edited = _copy(tmp_path / rel.replace("/", "_"))
+        _edit(edited / rel)  # a compiled module, a module whose types it reads, the loader
+        where, mods, err = _probe(edited)
+        assert where.startswith(str(edited)) and mods == [] and err == "", rel  # pure Python, no message
+
+    # a build for another Python, a damaged manifest, a missing library: unused, silently
+    manifest = tree / ".native" / native.CURRENT
+    text = manifest.read_text(encoding="utf-8")
+    for damaged in (text.replace(f"suffix {built.suffix}", "suffix .cpython-399-x86_64-linux-gnu.so").encode(),
+                    text[: len(text) // 2].encode(), b"\0\xff"):
+        manifest.write_bytes(damaged)
+        assert _probe(tree)[1:] == ([], "")
+    manifest.write_text(text, encoding="utf-8")
+    (tree / ".native" / built.folder / (built.lib + built.suffix)).unlink()
+    assert _probe(tree)[1:] == ([], "")
+
+
+def test_every_source_of_the_build_is_in_its_digest(built: native.Manifest) -> None:
+    """The compiled modules, each package module they import (mypy read their types), the loader, the builder."""
+    from tcpdiagram.capture.native_build import sources
+
+    assert built.sources == sources(ROOT, native.MODULES)
+    expected = {m.replace(".", "/") + ".py" for m in native.MODULES} | {
+        "tcpdiagram/model.py", "tcpdiagram/sim_endpoint.py", "tcpdiagram/capture/native.py",
+        "tcpdiagram/capture/native_build.py", "tcpdiagram/capture/__init__.py", "tcpdiagram/__init__.py"}
+    assert expected <= set(built.sources)
+    assert native.digest(str(ROOT), built.sources) == built.sha
+
+
+OUTPUTS = r"""
+import hashlib, sys
+from pathlib import Path
+from tcpdiagram.capture import native
+from tcpdiagram.capture.command import trace_capture
+from tcpdiagram.errors import TcpDiagramError
+from tcpdiagram.specfile import load_checked
+
+spec = load_checked(None)
+print("compiled", " ".join(native.compiled()))
+for name in sys.argv[1:]:
+    path = Path(name)
+    for label, args in (("list en", ("text", "en")), ("list zh", ("text", "zh")), ("json", ("json", "en")),
+                        ("conn 1 en", ("text", "en", "light", 1)), ("conn 1 zh", ("text", "zh", "light", 1)),
+                        ("svg en", ("svg", "en", "light", 1)), ("svg zh dark", ("svg", "zh", "dark", 1)),
+                        ("svg all", ("svg", "en"))):
+        try:
+            out = trace_capture(spec, path, *args)
+        except TcpDiagramError as e:
+            out = f"{type(e).__name__}: {e}".encode()
+        print(path.name, label, len(out), hashlib.sha256(out).hexdigest())
+"""
+
+
+def _outputs(paths: list[Path], **env: str) -> list[str]:
+    run = subprocess.run([sys.executable, "-c", OUTPUTS, *map(str, paths)], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, **env}, check=True)
+    return run.stdout.splitlines()
+
+
+def test_compiled_outputs_are_the_pure_python_ones(built: native.Manifest, tmp_path: Path) -> None:
+    """Listing (en, zh; one process and on every core), JSON, `--conn 1` (en, zh), its chart (light, dark) and the
+    chart's usage error, on every real capture, a crafted mixed one and a generated one, compiled vs pure Python."""
+    from test_trace_fanout import mixed  # 60 connections: port reuse, RST, half-open, mid-connection, IPv6
+
+    generated = tmp_path / "generated.pcap"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_capture.py"), str(generated), "2500"], check=True,
+                   capture_output=True)
+    assert generated.stat().st_size > (1 << 20)  # read by fanout.py on every core
+    paths = [*CAPTURES, mixed(tmp_path / "mixed.pcap"), generated]
+    pure, compiled = _outputs(paths, **{native.OFF: "1"}), _outputs(paths)
+    assert pure[0] == "compiled " and compiled[0] == "compiled " + " ".join(sorted(native.MODULES))
+    assert len(pure) == 1 + 8 * len(paths)
+    assert pure[1:] == compiled[1:]
