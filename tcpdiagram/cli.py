@@ -10,7 +10,7 @@ import click
 import typer
 
 from . import __version__
-from .errors import SpecError, TcpDiagramError, Terminated
+from .errors import SpecError, TcpDiagramError, Terminated, catch_signals
 from .model import (CAPTURE_FORMATS, CHART_FORMATS, DEFAULT_LAYERS, EXPORT_FORMATS, LANGS, LAYERS, NAMING_TITLES, NAMINGS, RASTER_FORMATS, STATE_FORMATS, THEMES,
                     TRACE_FORMATS, CaptureFormat, ChartFormat, ExportFormat, Lang, NamingProfile, StateFormat, Theme, TraceFormat)
 
@@ -264,24 +264,7 @@ def verify(
         raise typer.Exit(rc)
 
 
-ENDING = ("SIGINT", "SIGTERM", "SIGHUP")
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated(signum)
-
-
-def _catch_signals() -> None:
-    """Ctrl-C, SIGTERM and SIGHUP unwind the run (every clean-up runs) and end it with one line and 128 + N.
-
-    Not as KeyboardInterrupt, which typer turns into a silent exit 130. Signals the caller set to be ignored
-    (a background job's SIGINT, nohup's SIGHUP) stay ignored."""
-    import signal
-
-    for name in ENDING:
-        sig = getattr(signal, name, None)
-        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
-            signal.signal(sig, _terminate)
+_catch_signals = catch_signals  # errors.py: entry.py's fast `trace` catches them alike
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Console entry point: read argv once; an up-to-date `build` and `render` run without typer, all else the full CLI.
+"""Console entry point: read argv once; an up-to-date `build`, `render` and `trace` run without typer, all else the full CLI.
 
 The fast commands take the CLI's options in their plain forms only (FAST: names, flags and choices as cli.py
 declares them; tests/test_entry.py checks the two against each other and runs both on the same argv). They
@@ -17,6 +17,7 @@ Opt = namedtuple("Opt", "names key flag default choices")
 BuildArgs = namedtuple("BuildArgs", "spec out langs strict quiet")
 RenderArgs = namedtuple("RenderArgs", "spec view lang naming layers theme format output")
 ScenarioArgs = namedtuple("ScenarioArgs", "scenario spec lang theme format output")
+TraceArgs = namedtuple("TraceArgs", "capture conn host port format lang theme output spec")
 
 
 def _choices(name: str) -> tuple[str, ...]:
@@ -24,7 +25,7 @@ def _choices(name: str) -> tuple[str, ...]:
     from . import model
 
     return tuple({"lang": model.LANGS, "naming": model.NAMINGS, "theme": model.THEMES, "format": model.STATE_FORMATS,
-                  "chart_format": model.CHART_FORMATS}[name])
+                  "chart_format": model.CHART_FORMATS, "capture_format": model.CAPTURE_FORMATS}[name])
 
 
 # command words → (options, name of the positional argument or None); defaults as in cli.py.
@@ -54,6 +55,16 @@ FAST: dict[tuple[str, ...], tuple[tuple[Opt, ...], str | None]] = {
         Opt(("--format", "-f"), "format", False, "svg", "chart_format"),
         Opt(("-o", "--output"), "output", False, None, None),
     ), "scenario"),
+    ("trace",): ((
+        Opt(("--conn",), "conn", False, None, None),  # integers: plain digits only (parse_trace)
+        Opt(("--host",), "host", False, None, None),
+        Opt(("--port",), "port", False, None, None),
+        Opt(("--format", "-f"), "format", False, "text", "capture_format"),
+        Opt(("--lang",), "lang", False, "en", "lang"),
+        Opt(("--theme",), "theme", False, "light", "theme"),
+        Opt(("-o", "--output"), "output", False, None, None),
+        Opt(("--spec",), "spec", False, None, None),
+    ), "capture"),
 }
 
 
@@ -151,6 +162,52 @@ def parse_render_scenario(args: list[str]) -> ScenarioArgs | None:
                         path["output"])
 
 
+def parse_trace(args: list[str]) -> TraceArgs | None:
+    """`trace`'s options, or None (the full CLI then decides): --conn and --port as plain digits only."""
+    v = parse(args, *FAST[("trace",)])
+    if v is None or v["capture"] is None:
+        return None
+    ints: dict[str, int | None] = {}
+    for k in ("conn", "port"):
+        text = v[k]
+        if text is not None and not (isinstance(text, str) and text.isascii() and text.isdigit()):
+            return None  # a sign, a space, an underscore: click decides what it means
+        ints[k] = int(text) if isinstance(text, str) else None
+    path = {k: Path(str(v[k])) if v[k] is not None else None for k in ("spec", "output")}
+    return TraceArgs(Path(str(v["capture"])), ints["conn"], v["host"], ints["port"], str(v["format"]),
+                     str(v["lang"]), str(v["theme"]), path["output"], path["spec"])
+
+
+def trace(argv: list[str]) -> bool:
+    """Run `trace` as the CLI's command does (load_checked, capture.command.trace_capture, the same writes) when
+    it reads; False, having written nothing, when the full CLI must run it instead (it then reports any error)."""
+    a = parse_trace(argv[1:]) if argv[:1] == ["trace"] else None
+    if a is None:
+        return False
+    from .errors import catch_signals
+    from .model import RASTER_FORMATS
+
+    if a.output is None and a.format in RASTER_FORMATS:  # the CLI's usage error: binary formats need -o FILE
+        return False
+
+    catch_signals()  # as cli.main: a signal unwinds (fanout.py's readers are stopped) and ends with 128 + N
+    try:
+        from .capture.command import trace_capture
+        from .specfile import load_checked
+
+        data = trace_capture(load_checked(a.spec), a.capture, a.format, a.lang, a.theme, a.conn, a.host, a.port)
+        if a.output is not None:
+            from .fsutil import write_atomic
+
+            write_atomic(a.output, data)
+            return True
+        text = data.decode("utf-8")
+    except Exception:  # noqa: BLE001 - the full command runs again and reports it properly
+        return False
+    sys.stdout.write(text)
+    return True
+
+
 def render(argv: list[str]) -> bool:
     """Run `render state` or `render scenario` as the CLI's commands do (load_checked, the same render function,
     the same writes), an unchanged render read back from the render cache; False, having written nothing, when
@@ -208,6 +265,8 @@ def _render(a: RenderArgs | ScenarioArgs, code: str) -> bytes:
 
 
 def main() -> None:
+    from .errors import Terminated
+
     argv = sys.argv[1:]
     try:
         opts = up_to_date(argv)
@@ -215,11 +274,14 @@ def main() -> None:
             if not opts.quiet:
                 sys.stderr.write(f"{opts.out} is up to date\n")
             sys.exit(0)
-        if render(argv):
+        if render(argv) or trace(argv):
             sys.exit(0)
     except KeyboardInterrupt:  # as cli.main reports it
         sys.stderr.write("interrupted\n")
         sys.exit(130)
+    except Terminated as e:  # the fast trace's signals, as cli.main reports them
+        sys.stderr.write("interrupted\n" if e.signum == 2 else "terminated\n")
+        sys.exit(128 + e.signum)
     from .cli import main as cli_main
 
     cli_main()

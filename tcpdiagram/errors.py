@@ -114,3 +114,23 @@ class Terminated(BaseException):
     def __init__(self, signum: int) -> None:
         self.signum = signum
         super().__init__(signum)
+
+
+ENDING = ("SIGINT", "SIGTERM", "SIGHUP")  # the signals catch_signals turns into Terminated
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated(signum)
+
+
+def catch_signals() -> None:
+    """Ctrl-C, SIGTERM and SIGHUP unwind the run (every clean-up runs) and end it with one line and 128 + N.
+
+    Not as KeyboardInterrupt, which typer turns into a silent exit 130. Signals the caller set to be ignored
+    (a background job's SIGINT, nohup's SIGHUP) stay ignored. For cli.main and entry.py's fast `trace`."""
+    import signal
+
+    for name in ENDING:
+        sig = getattr(signal, name, None)
+        if sig is not None and signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(sig, _terminate)

@@ -149,3 +149,54 @@ RENDER_ARGV = [
 @pytest.mark.parametrize("argv", RENDER_ARGV, ids=lambda argv: " ".join(argv))
 def test_render_state_answers_as_the_cli(project: Path, argv: list[str]) -> None:
     both(argv, project, [project / "o.svg"])
+
+
+@pytest.fixture(scope="module")
+def captures(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a real capture, generated ones (200 connections; 2,500, which fanout.py reads on every core),
+    a truncated one and a file that is no capture."""
+    folder = tmp_path_factory.mktemp("entry-trace")
+    shutil.copyfile(ROOT / "tests" / "data" / "captures" / "tcpdump" / "dns_tcp.pcap", folder / "one.pcap")
+    for name, n in (("many.pcap", "200"), ("big.pcap", "2500")):
+        subprocess.run([sys.executable, str(ROOT / "bench" / "gen_capture.py"), str(folder / name), n], check=True,
+                       capture_output=True)
+    (folder / "cut.pcap").write_bytes((folder / "many.pcap").read_bytes()[:5000])
+    (folder / "text.pcap").write_text("not a capture\n")
+    return folder
+
+
+TRACE_ARGV = [
+    ["trace", "one.pcap"], ["trace", "one.pcap", "--lang", "zh"], ["trace", "one.pcap", "--conn", "1"],
+    ["trace", "one.pcap", "--conn=1", "--lang=zh", "--theme", "dark", "-f", "svg"], ["trace", "one.pcap", "-f", "json"],
+    ["trace", "many.pcap"], ["trace", "big.pcap", "--lang", "zh"], ["trace", "big.pcap", "--port", "1100"],
+    ["trace", "many.pcap", "--host", "10.0.0.7", "-f", "json"], ["trace", "many.pcap", "--conn", "7", "-o", "o.svg",
+                                                                  "-f", "svg"],
+    ["trace", "one.pcap", "--spec", "spec/tcp.yaml", "-o", "o.svg"], ["trace", "one.pcap", "-f", "png", "-o", "o.png"],
+    ["trace", "many.pcap", "-f", "svg"], ["trace", "many.pcap", "--conn", "999"], ["trace", "one.pcap", "-f", "png"],
+    ["trace", "cut.pcap"], ["trace", "text.pcap"], ["trace", "no-such.pcap"], ["trace", "one.pcap", "--conn", "x"],
+    ["trace", "one.pcap", "--conn", "+1"], ["trace", "one.pcap", "--conn", "-1"], ["trace", "one.pcap", "-f", "gif"],
+    ["trace", "one.pcap", "--lang", "fr"], ["trace", "one.pcap", "--bogus"], ["trace"], ["trace", "--help"],
+    ["trace", "one.pcap", "many.pcap"], ["trace", "one.pcap", "--spec", "no-such.yaml"],
+    ["trace", "one.pcap", "-o", "no-such-dir/o.txt"],
+]
+
+
+@pytest.mark.dot
+@pytest.mark.parametrize("argv", TRACE_ARGV, ids=" ".join)
+def test_trace_answers_as_the_cli(captures: Path, argv: list[str]) -> None:
+    if "spec/tcp.yaml" in argv and not (captures / "spec").exists():
+        shutil.copytree(ROOT / "spec", captures / "spec")
+    both(argv, captures, [captures / "o.svg", captures / "o.png"])
+
+
+@pytest.mark.parametrize("argv,fast", [
+    (["trace", "one.pcap", "-o", "o.txt"], True), (["trace", "big.pcap", "--lang=zh", "-o", "o.txt"], True),
+    (["trace", "one.pcap", "--conn", "1", "-f", "json", "-o", "o.txt"], True),
+    (["trace", "text.pcap", "-o", "o.txt"], False),  # an error: the full CLI reports it
+    (["trace", "one.pcap", "-f", "pdf"], False), (["trace", "one.pcap", "--conn", "01x"], False),
+])
+def test_trace_takes_the_fast_path_without_typer(captures: Path, argv: list[str], fast: bool) -> None:
+    code = ("import sys; from tcpdiagram import entry; ok = entry.trace(sys.argv[1:]); "
+            "print(ok, 'typer' in sys.modules, 'click' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=captures, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == f"{fast} False False"

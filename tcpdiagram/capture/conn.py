@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field
+import typing
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..model import Lang, Spec
@@ -15,7 +16,8 @@ from .notes import Note, note, text
 from .zeek import Zeek
 
 Endpoint = tuple[bytes, int]
-MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segment path (see seqspace)
+MASK: typing.Final = sq.MOD - 1  # sequence arithmetic inlined on the per-segment path (see seqspace)
+HALF: typing.Final = sq.HALF
 
 
 def addr_text(ep: Endpoint) -> str:
@@ -53,7 +55,7 @@ class Final(NamedTuple):
     notes: tuple[Note, ...]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Conn:
     """Packets in capture order go to `add`; `close` ends it (the capture ended, or its ports were reused)."""
 
@@ -62,30 +64,38 @@ class Conn:
     spec: Spec
     keep: bool
     first_ns: int
-    last_ns: int = 0
-    first_frame: int = 0  # frame number of its first segment: connections are numbered in this order
-    packets: int = 0
-    records: list[Record] = field(default_factory=list)
-    base: list[int | None] = field(default_factory=lambda: [None, None])
-    isn: list[int | None] = field(default_factory=lambda: [None, None])
-    fins: list[bool] = field(default_factory=lambda: [False, False])
-    rst: bool = False
-    held: tuple[int, Packet, tuple[str, ...]] | None = None
-    notes: list[Note] = field(default_factory=list)
-    zeek: Zeek | None = field(default_factory=Zeek)
-    marks: Marks | None = None  # Wireshark's marks, read only for connections whose segments are kept
-    infer: Inference | None = None
-    final: Final | None = None  # the summary, once the connection settled and its readers were dropped
-    late: int = 0  # segments that came after it settled: counted, not read
-    fin_acked: list[bool] = field(default_factory=lambda: [False, False])
-    seen_top: list[int | None] = field(default_factory=lambda: [None, None])
-    fin_at: list[int | None] = field(default_factory=lambda: [None, None])
-    openers: set[int] = field(default_factory=set)  # sides that sent a SYN without ACK
+    last_ns: int
+    first_frame: int  # frame number of its first segment: connections are numbered in this order
+    packets: int
+    records: list[Record]
+    base: list[int | None]
+    isn: list[int | None]
+    fins: list[bool]
+    rst: bool
+    held: tuple[int, Packet, tuple[str, ...]] | None
+    notes: list[Note]
+    zeek: Zeek | None
+    marks: Marks | None  # Wireshark's marks, read only for connections whose segments are kept
+    infer: Inference | None
+    final: Final | None  # the summary, once the connection settled and its readers were dropped
+    late: int  # segments that came after it settled: counted, not read
+    fin_acked: list[bool]
+    seen_top: list[int | None]
+    fin_at: list[int | None]
+    openers: set[int]  # sides that sent a SYN without ACK
 
-    def __post_init__(self) -> None:
-        self.infer = Inference(self.spec, (addr_text(self.ends[0]), addr_text(self.ends[1])), self.keep)
-        if self.keep:
-            self.marks = Marks()
+    def __init__(self, id: int, ends: tuple[Endpoint, Endpoint], spec: Spec, keep: bool,  # noqa: A002 - the field
+                 first_ns: int) -> None:
+        """Its own __init__ (init=False): the dataclass's would run interpreted beside the compiled modules."""
+        self.id, self.ends, self.spec, self.keep, self.first_ns = id, ends, spec, keep, first_ns
+        self.last_ns = self.first_frame = self.packets = self.late = 0
+        self.records, self.notes, self.openers = [], [], set()
+        self.base, self.isn, self.seen_top, self.fin_at = [None, None], [None, None], [None, None], [None, None]
+        self.fins, self.fin_acked = [False, False], [False, False]
+        self.rst, self.held, self.final = False, None, None
+        self.zeek = Zeek()
+        self.infer = Inference(spec, (addr_text(ends[0]), addr_text(ends[1])), keep)
+        self.marks = Marks() if keep else None
 
     def side(self, p: Packet) -> int:
         return 0 if (p.src, p.sport) == self.ends[0] else 1

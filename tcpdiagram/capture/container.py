@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO, Final, NamedTuple
 
 from .error import CaptureError
 
@@ -15,7 +15,7 @@ PCAP_MAGIC = {  # first four bytes → (byte order, ns per timestamp fraction un
 }
 PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
 BYTE_ORDER_MAGIC = 0x1A2B3C4D
-MAX_FRAME = 256 * 1024 * 1024  # a record longer than this is a damaged file, not a packet
+MAX_FRAME: Final = 256 * 1024 * 1024  # a record longer than this is a damaged file, not a packet
 BLOCK_IDB, BLOCK_OPB, BLOCK_SPB, BLOCK_EPB = 1, 2, 3, 6
 OPT_TSRESOL, OPT_TSOFFSET = 9, 14
 
@@ -63,7 +63,7 @@ def _need(f: BinaryIO, n: int, name: str, offset: int, what: str) -> bytes:
     return data
 
 
-CHUNK = 1 << 16  # bytes read at a time: records are cut from these, so a file is never read whole
+CHUNK: Final = 1 << 16  # bytes read at a time: records are cut from these, so a file is never read whole
 
 
 def pcap_header(f: BinaryIO, name: str, magic: bytes) -> tuple[str, int, int]:

@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import struct
 from collections import Counter
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from .container import Frame
 
 # Link types (https://www.tcpdump.org/linktypes.html) → how to find the IP packet in the frame.
-LINK_NULL, LINK_ETHERNET, LINK_RAW, LINK_LOOP, LINK_SLL, LINK_IPV4, LINK_IPV6, LINK_SLL2 = 0, 1, 101, 108, 113, 228, 229, 276
-LINK_RAW_ALT = (12, 14)  # DLT_RAW as some BSDs number it
+LINK_NULL: Final = 0
+LINK_ETHERNET: Final = 1
+LINK_RAW: Final = 101
+LINK_LOOP: Final = 108
+LINK_SLL: Final = 113
+LINK_IPV4: Final = 228
+LINK_IPV6: Final = 229
+LINK_SLL2: Final = 276
+LINK_RAW_ALT: Final = (12, 14)  # DLT_RAW as some BSDs number it
 LINK_NAMES = {LINK_NULL: "BSD loopback", LINK_ETHERNET: "Ethernet", LINK_RAW: "raw IP", LINK_LOOP: "OpenBSD loopback",
               LINK_SLL: "Linux cooked (SLL)", LINK_IPV4: "raw IPv4", LINK_IPV6: "raw IPv6", LINK_SLL2: "Linux cooked v2 (SLL2)",
               12: "raw IP", 14: "raw IP"}
 ETH_IPV4, ETH_IPV6, ETH_VLAN = 0x0800, 0x86DD, (0x8100, 0x88A8, 0x9100)
 NULL_IPV6 = (24, 28, 30)  # AF_INET6 on NetBSD/OpenBSD, FreeBSD, macOS
 IPV6_EXT = (0, 43, 60, 135, 139, 140)  # hop-by-hop, routing, destination options, mobility, HIP, shim6
-IPV6_FRAGMENT, IPV6_AH, PROTO_TCP = 44, 51, 6
-FIN, SYN, RST, PSH, ACK, URG, ECE, CWR = 0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80
+IPV6_FRAGMENT: Final = 44
+IPV6_AH: Final = 51
+PROTO_TCP: Final = 6
+FIN: Final = 0x01  # the TCP flag bits
+SYN: Final = 0x02
+RST: Final = 0x04
+PSH: Final = 0x08
+ACK: Final = 0x10
+URG: Final = 0x20
+ECE: Final = 0x40
+CWR: Final = 0x80
 FLAG_NAMES = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (PSH, "PSH"), (ACK, "ACK"), (URG, "URG"), (ECE, "ECE"), (CWR, "CWR"))
 
 _TCP = struct.Struct("!HHIIBBH")

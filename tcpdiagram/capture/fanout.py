@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from ..model import Spec
 from .error import CaptureError
-from .read import Capture, read_part, why_empty
+from .read import Capture, NoCycles, read_part, why_empty
 
 MAX_WORKERS = 4  # each reads (and decodes) the whole file: more processes pay that again
 MIN_BYTES = 1 << 20  # a smaller capture is read in one process: starting another costs more than it saves
@@ -44,28 +44,33 @@ def lines(path: Path, spec: Spec, processes: int | None = None) -> tuple[Capture
     `processes` processes (default: workers(), one for a capture under MIN_BYTES)."""
     n = processes or (workers() if path.stat().st_size >= MIN_BYTES else 1)
     children: list[tuple[int, int]] = []  # (pid, read end of its pipe)
-    try:
-        for k in range(1, n):
-            children.append(_start(path, spec, n, k))
-        cap, mine = _part(path, spec, n, 0)
-        parts = [mine]
-        while children:
-            parts.append(_result(children))
-    finally:
-        for pid, fd in children:  # an error (or a signal) here: stop the others, leave nothing running
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            os.close(fd)
-    merged = heapq.merge(*parts, key=lambda x: x[0])
-    out = [Line(i, packets, cells) for i, (_first, packets, cells) in enumerate(merged, 1)]
+    with NoCycles():  # the lines make no cycles either: the collector would walk each connection read again
+        try:
+            for k in range(1, n):
+                children.append(_start(path, spec, n, k))
+            cap, mine = _part(path, spec, n, 0)
+            parts = [mine]
+            while children:
+                parts.append(_result(children))
+        finally:
+            for pid, fd in children:  # an error (or a signal) here: stop the others, leave nothing running
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                os.close(fd)
+        merged = heapq.merge(*parts, key=lambda x: x[0])
+        out = [Line(i, packets, cells) for i, (_first, packets, cells) in enumerate(merged, 1)]
     if not out:
         raise CaptureError(str(path), 0, why_empty(cap))
     return cap, out
 
 
 def _part(path: Path, spec: Spec, parts: int, mine: int) -> tuple[Capture, Part]:
-    cap = read_part(path, spec, parts, mine)
-    return cap, [(c.first_frame, c.packets, c.row()) for c in cap.connections]
+    """Partition `mine`'s lines, and what was read (its connections dropped: the lines are all the listing needs)."""
+    with NoCycles():
+        cap = read_part(path, spec, parts, mine)
+        part = [(c.first_frame, c.packets, c.row()) for c in cap.connections]
+        cap.connections.clear()  # freed here, by reference counting, not walked by the collector later
+    return cap, part
 
 
 def _start(path: Path, spec: Spec, parts: int, mine: int) -> tuple[int, int]:

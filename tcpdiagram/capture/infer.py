@@ -9,7 +9,8 @@ not (crossing FINs: both pass CLOSING). Whatever the spec does not explain is wr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Final
+from dataclasses import dataclass
 
 from ..model import PeerId, Spec, Transition
 from . import seqspace as sq
@@ -18,44 +19,57 @@ from .machine import Arrival, machine
 from .notes import Note, event_fields, note
 
 # The spec conditions a capture can establish (the others, unread data or an orphaned socket, it cannot see).
-PASSIVE, ACTIVE = "passive_origin", "active_origin"
+PASSIVE: Final = "passive_origin"
+ACTIVE: Final = "active_origin"
 Change = tuple[int, int, str, str, str, str, int | None]  # time µs, side, from, to, event, transition id, segment
-MASK, HALF = sq.MOD - 1, sq.HALF  # sequence arithmetic inlined on the per-segment path: (a - b) & MASK < HALF is sq.ge
+MASK: Final = sq.MOD - 1  # sequence arithmetic inlined on the per-segment path: (a - b) & MASK < HALF is sq.ge
+HALF: Final = sq.HALF
 # TCP flag bits → the spec's flag names, for every combination of the four the spec knows.
-_CONTROL = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (ACK, "ACK"))
-NAMES = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in range(0x20) if not bits & 0x08}
-ACK_ONLY = frozenset({"ACK"})
-FLAG_TEXT = {bits: ",".join(n for bit, n in _CONTROL if bits & bit) for bits in NAMES}  # SYN,FIN,RST,ACK order
-PIDS: tuple[PeerId, PeerId] = ("A", "B")  # side 0, side 1 as the simulator names its peers
+_CONTROL: Final = ((SYN, "SYN"), (FIN, "FIN"), (RST, "RST"), (ACK, "ACK"))
+NAMES: Final = {bits: frozenset(n for bit, n in _CONTROL if bits & bit) for bits in range(0x20) if not bits & 0x08}
+ACK_ONLY: Final = frozenset({"ACK"})
+FLAG_TEXT: Final = {bits: ",".join(n for bit, n in _CONTROL if bits & bit) for bits in NAMES}  # SYN,FIN,RST,ACK order
+PIDS: Final[tuple[PeerId, PeerId]] = ("A", "B")  # side 0, side 1 as the simulator names its peers
 
 
-@dataclass(slots=True)
+# The hot dataclasses write their own __init__ (init=False): the generated one would run interpreted beside the
+# compiled modules (capture/native.py); the fields stay declared for the dataclass's repr and ==.
+@dataclass(slots=True, init=False)
 class Side:
     """What one endpoint has done and learnt, as far as the capture shows."""
 
     state: str | None  # None until its first action or event decides where it started
-    conditions: frozenset[str] = frozenset()
-    isn: int | None = None
-    base: int | None = None  # offsets (as the simulator counts) start here: the ISN, or the first seq − 1
-    rcv_top: int | None = None  # the end of the peer's data received so far (raw sequence number)
-    fin_seq: int | None = None  # the sequence number of our FIN
-    syn_acked: bool = False
-    fin_acked: bool = False
-    peer_syn: bool = False
-    peer_fin: bool = False
-    pending: tuple[frozenset[str], ...] = ()  # flag sets our last transition asked us to send
-    states: list[str] = field(default_factory=list)
-    sent_any: bool = False
+    conditions: frozenset[str]
+    isn: int | None
+    base: int | None  # offsets (as the simulator counts) start here: the ISN, or the first seq − 1
+    rcv_top: int | None  # the end of the peer's data received so far (raw sequence number)
+    fin_seq: int | None  # the sequence number of our FIN
+    syn_acked: bool
+    fin_acked: bool
+    peer_syn: bool
+    peer_fin: bool
+    pending: tuple[frozenset[str], ...]  # flag sets our last transition asked us to send
+    states: list[str]
+    sent_any: bool
+
+    def __init__(self, state: str | None) -> None:
+        self.state, self.conditions, self.isn, self.base, self.rcv_top, self.fin_seq = state, frozenset(), None, \
+            None, None, None
+        self.syn_acked = self.fin_acked = self.peer_syn = self.peer_fin = self.sent_any = False
+        self.pending, self.states = (), []
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Flight:
     """A segment on its way to the other side; `after` = the receiver's own send it must follow, in µs."""
 
     index: int
     packet: Packet
     time: int
-    after: int | None = None
+    after: int | None
+
+    def __init__(self, index: int, packet: Packet, time: int, after: int | None = None) -> None:
+        self.index, self.packet, self.time, self.after = index, packet, time, after
 
 
 class Inference:

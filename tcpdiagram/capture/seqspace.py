@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-MOD, HALF = 1 << 32, 1 << 31
+from typing import Final
+MOD: Final = 1 << 32
+HALF: Final = 1 << 31
 
 
 def ge(a: int, b: int) -> bool:

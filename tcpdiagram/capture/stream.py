@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO, Final, TYPE_CHECKING
 
 from .container import CHUNK, PCAP_MAGIC, Frame, frames_after, pcap_header, refill_header, refill_record
 from .decode import LINK_ETHERNET, LINK_IPV4, LINK_IPV6, LINK_RAW, LINK_RAW_ALT, LINK_SLL, LINK_SLL2, Packet, decode
@@ -14,14 +14,14 @@ if TYPE_CHECKING:
     from .read import Capture
 
 # Where a link type puts the IP header, and where its ethertype is (None: raw IP, no ethertype).
-_FAST_LINKS: dict[int, tuple[int, int | None]] = {
+_FAST_LINKS: Final[dict[int, tuple[int, int | None]]] = {
     LINK_ETHERNET: (14, 12), LINK_SLL: (16, 14), LINK_SLL2: (20, 0), LINK_RAW: (0, None), LINK_IPV4: (0, None),
     LINK_IPV6: (0, None), **{t: (0, None) for t in LINK_RAW_ALT}}
 # An IPv4 header without options, then the TCP header: total length, flags+fragment offset, addresses (as numbers,
 # for the partition; the packet keeps their bytes), ports, sequence and acknowledgement numbers, data offset, flags,
 # window.
-_IP_TCP = struct.Struct("!2xH2xH4xIIHHIIBBH")
-_new = tuple.__new__
+_IP_TCP: Final = struct.Struct("!2xH2xH4xIIHHIIBBH")
+_new: Final = tuple.__new__
 
 
 def partition(src: bytes, sport: int, dst: bytes, dport: int, parts: int) -> int:

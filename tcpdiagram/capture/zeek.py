@@ -3,12 +3,19 @@ base/protocols/conn/main.zeek (conn_state, the history letters) and its TCP anal
 
 from __future__ import annotations
 
+from typing import Final
 from . import seqspace as sq
 from .decode import ACK, FIN, RST, SYN, Packet
 
-INACTIVE, SYN_SENT, SYN_ACK_SENT, PARTIAL, ESTABLISHED, CLOSED, RESET = range(7)
-ONCE = "adiq"  # recorded at most once per direction
-LOGARITHMIC = "cgtw"  # recorded at 1, 10, 100, … occurrences
+INACTIVE: Final = 0  # Zeek's endpoint states
+SYN_SENT: Final = 1
+SYN_ACK_SENT: Final = 2
+PARTIAL: Final = 3
+ESTABLISHED: Final = 4
+CLOSED: Final = 5
+RESET: Final = 6
+ONCE: Final = "adiq"  # recorded at most once per direction
+LOGARITHMIC: Final = "cgtw"  # recorded at 1, 10, 100, … occurrences
 
 
 class Zeek:
