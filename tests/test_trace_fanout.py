@@ -129,3 +129,16 @@ def test_errors_in_processes_are_the_ones_of_one(tmp_path: Path, spec: Spec, dam
     with pytest.raises(CaptureError) as two:
         lines(path, spec, 2)
     assert str(two.value) == str(one.value)
+
+
+def test_the_partition_hash_is_bits_16_to_31_of_the_product() -> None:
+    """stream._mix computes the multiplicative hash without numbers over 48 bits; the same as the plain formula, for
+    IPv4 and IPv6 address sums."""
+    import random
+
+    from tcpdiagram.capture.stream import _mix
+
+    rnd = random.Random(12)
+    for _ in range(20000):
+        addrs, ports, parts = rnd.getrandbits(rnd.choice((32, 128))), rnd.getrandbits(17), rnd.randint(1, 4)
+        assert _mix(addrs, ports, parts) == ((addrs + (ports << 7)) * 0x9E3779B1 >> 16 & 0xFFFF) % parts

@@ -83,6 +83,7 @@ class Conn:
     seen_top: list[int | None]
     fin_at: list[int | None]
     openers: set[int]  # sides that sent a SYN without ACK
+    names: tuple[str, str]  # addr_text of both ends, made once (the notes and the listing show them)
 
     def __init__(self, id: int, ends: tuple[Endpoint, Endpoint], spec: Spec, keep: bool,  # noqa: A002 - the field
                  first_ns: int) -> None:
@@ -94,7 +95,8 @@ class Conn:
         self.fins, self.fin_acked = [False, False], [False, False]
         self.rst, self.held, self.final = False, None, None
         self.zeek = Zeek()
-        self.infer = Inference(spec, (addr_text(ends[0]), addr_text(ends[1])), keep)
+        self.names = (addr_text(ends[0]), addr_text(ends[1]))
+        self.infer = Inference(spec, self.names, keep)
         self.marks = Marks() if keep else None
 
     def side(self, p: Packet) -> int:
@@ -255,7 +257,7 @@ class Conn:
         else:
             assert self.infer is not None and self.zeek is not None
             states, conn_state = (self.infer.sides[0].states, self.infer.sides[1].states), self.zeek.conn_state()
-        return (addr_text(self.ends[0]), addr_text(self.ends[1]), round((self.last_ns - self.first_ns) / 1e9, 9),
+        return (self.names[0], self.names[1], round((self.last_ns - self.first_ns) / 1e9, 9),
                 conn_state, states[0][-1] if states[0] else None, states[1][-1] if states[1] else None)
 
     def _summary(self, roles: tuple[str, str], states: tuple[tuple[str, ...], tuple[str, ...]], conn_state: str,

@@ -91,7 +91,6 @@ class Inference:
         self.started = False
         self.rcv_syn = self.m.rcv_syn
         self.sends, self.after_app = self.m.sends_by_id, self.m.after_app_by_id  # by id(transition)
-        self.arrivals, self.answers, self.pick = self.m.arrival, self.m.answers, self.m.pick
 
     # ---- the start ----------------------------------------------------------------------------
     def start(self, d: int, p: Packet, syn_ack_only: bool) -> None:
@@ -158,7 +157,9 @@ class Inference:
                 if f.after is None:
                     f.after = t
                 keep.append(f)
-        self.flight[d][:] = keep
+        flying = self.flight[d]
+        flying.clear()  # not `[:] = keep`: compiled, these two are direct calls (capture/native.py)
+        flying.extend(keep)
 
     def finish(self) -> None:
         """The capture ended: what is still in flight is taken as delivered, in time order."""
@@ -246,8 +247,7 @@ class Inference:
         question: Arrival = (PIDS[d], me.isn is not None, me.syn_acked,
                     (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None, me.fin_acked, rcv_nxt, me.peer_fin,
                     NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
-        answer = self.answers.get(question)
-        for part, event in answer if answer is not None else self.arrivals(question):
+        for part, event in self.m.arrival(question):
             me.syn_acked |= part.acks == "syn"
             me.fin_acked |= part.acks == "fin"
             me.peer_syn |= part.syn
@@ -262,7 +262,7 @@ class Inference:
                 continue
             if me.state is None:
                 self._begin(me, self._start_for(d, event, reply), frozenset())
-            tr = self.pick(me.state or "", event, me.conditions)
+            tr = self.m.pick(me.state or "", event, me.conditions)
             if tr is None:
                 self.notes.append(note("no_transition", frame=q.number, who=self.name[d], state=me.state,
                                        **event_fields(self.spec, event)))

@@ -97,17 +97,21 @@ class Machine:
     def app_transition(self, state: str | None, new: frozenset[str]) -> Transition | None:
         """The first unguarded app-event transition from `state` (None: any start state) that sends `new` (+ACK)."""
         key = (state, new)
-        if key not in self._app:
-            self._app[key] = next((tr for st in ([state] if state is not None else self.starts)
-                                   for tr in self.app_from.get(st, ()) if any(fl - {"ACK"} == new for fl in self.sends(tr))),
-                                  None)
-        return self._app[key]
+        try:  # one lookup when known (the usual case), not `in` and then `[]`
+            return self._app[key]
+        except KeyError:
+            got = self._app[key] = next((tr for st in ([state] if state is not None else self.starts)
+                                         for tr in self.app_from.get(st, ())
+                                         if any(fl - {"ACK"} == new for fl in self.sends(tr))), None)
+            return got
 
     def pick(self, state: str, event: str, conditions: frozenset[str]) -> Transition | None:
         key = (state, event, conditions)
-        if key not in self._pick:
-            self._pick[key] = pick(self.transitions, state, event, conditions)
-        return self._pick[key]
+        try:
+            return self._pick[key]
+        except KeyError:
+            got = self._pick[key] = pick(self.transitions, state, event, conditions)
+            return got
 
 
 _MACHINES: dict[int, tuple[Spec, Machine]] = {}

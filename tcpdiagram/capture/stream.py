@@ -30,7 +30,12 @@ def partition(src: bytes, sport: int, dst: bytes, dport: int, parts: int) -> int
 
 
 def _mix(addrs: int, ports: int, parts: int) -> int:
-    return ((addrs + (ports << 7)) * 0x9E3779B1 >> 16 & 0xFFFF) % parts  # a multiplicative hash of both
+    """A multiplicative hash of both: bits 16-31 of (addrs + (ports << 7)) * 0x9E3779B1, modulo `parts`. Only the
+    product's low 32 bits count, so it is multiplied out in 16-bit halves: compiled (capture/native.py), every
+    product is then a machine multiplication (mypyc takes a factor over 2**30 for a big number)."""
+    x = addrs + (ports << 7)
+    xl, xh = x & 0xFFFF, x >> 16 & 0xFFFF
+    return (((xl * 0x79B1) >> 16) + xh * 0x79B1 + xl * 0x9E37 & 0xFFFF) % parts
 
 
 def segments(f: BinaryIO, name: str, cap: Capture, parts: int = 1, mine: int = 0) -> Iterator[Packet]:
@@ -49,6 +54,21 @@ def segments(f: BinaryIO, name: str, cap: Capture, parts: int = 1, mine: int = 0
     skipped = cap.skipped
     n = tcp = 0
     buf, pos, offset = f.read(CHUNK), 0, 24
+    sec: int  # declared: what struct returns is then a machine integer when compiled (capture/native.py)
+    frac: int
+    incl: int
+    orig: int
+    total: int
+    frag: int
+    src_i: int
+    dst_i: int
+    sport: int
+    dport: int
+    seq: int
+    ack: int
+    off: int
+    flags: int
+    window: int
     try:
         while True:  # container.pcap_records' walk, inline
             if len(buf) - pos < 16:
