@@ -51,10 +51,15 @@ PROBE = ("import sys, tcpdiagram, tcpdiagram.capture.command; from tcpdiagram.ca
          "print(tcpdiagram.__file__); print(' '.join(native.compiled()))")
 
 
+def _env(**env: str) -> dict[str, str]:
+    """This process's environment, without the switch to pure Python (set when the suite runs pure), plus env."""
+    return {**{k: v for k, v in os.environ.items() if k != native.OFF}, **env}
+
+
 def _probe(tree: Path, **env: str) -> tuple[str, list[str], str]:
     """(where tcpdiagram came from, the compiled modules loaded, stderr) in a fresh Python run on `tree`."""
     run = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tree)!r}); {PROBE}"],
-                         capture_output=True, text=True, cwd=tree, env={**os.environ, **env}, check=True)
+                         capture_output=True, text=True, cwd=tree, env=_env(**env), check=True)
     where, mods = run.stdout.splitlines()
     return where, mods.split(), run.stderr
 
@@ -136,7 +141,7 @@ for name in sys.argv[1:]:
 
 def _outputs(paths: list[Path], **env: str) -> list[str]:
     run = subprocess.run([sys.executable, "-c", OUTPUTS, *map(str, paths)], capture_output=True, text=True,
-                         cwd=ROOT, env={**os.environ, **env}, check=True)
+                         cwd=ROOT, env=_env(**env), check=True)
     return run.stdout.splitlines()
 
 

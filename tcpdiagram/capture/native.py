@@ -18,8 +18,12 @@ from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
 
-MODULES = tuple(f"tcpdiagram.capture.{m}" for m in
-                ("stream", "container", "decode", "read", "conn", "infer", "machine", "seqspace", "zeek", "notes"))
+# The listing's path: reading and decoding (stream, container, decode), the flow table (read), each connection's
+# readers (conn, infer, machine, seqspace, zeek, notes) and its line (report). Measured (bench/trace_rows.py, and
+# callgrind's instruction counts): the readers were ~1,000 CPython bytecodes a segment; the other capture modules
+# run once per command or per chart and gain nothing measurable.
+MODULES = tuple(f"tcpdiagram.capture.{m}" for m in ("stream", "container", "decode", "read", "conn", "infer", "machine",
+                                                    "seqspace", "zeek", "notes", "report"))
 HEADER = "tcpdiagram-native 1"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # holds tcpdiagram/
 BUILDS = os.path.join(ROOT, ".native")
