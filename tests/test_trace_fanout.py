@@ -138,7 +138,7 @@ def test_the_partition_hash_is_bits_16_to_31_of_the_product() -> None:
 
     from tcpdiagram.capture.stream import _mix
 
-    rnd = random.Random(12)
+    rnd = random.Random(12)  # noqa: S311 - test values, not secrets
     for _ in range(20000):
         addrs, ports, parts = rnd.getrandbits(rnd.choice((32, 128))), rnd.getrandbits(17), rnd.randint(1, 4)
         assert _mix(addrs, ports, parts) == ((addrs + (ports << 7)) * 0x9E3779B1 >> 16 & 0xFFFF) % parts
