@@ -2,7 +2,7 @@
 
 A copy of the sources is compiled, never the tree itself, and the manifest records the digest of that copy, so
 a source edited during the build only makes the build unused. Idempotent: nothing happens when the current
-manifest already matches the sources. Needs mypy (the `test` extra), setuptools and a C compiler with the
+manifest already matches the sources. Needs mypy and setuptools (the `native` extra) and a C compiler with the
 Python headers (Debian: gcc, python3-dev).
 """
 
@@ -74,7 +74,7 @@ def build(root: Path = Path(native.ROOT), builds: Path = Path(native.BUILDS), qu
     """Compile unless the current build matches the sources; True when it compiled."""
     if up_to_date(root, builds):
         return False
-    from mypyc.build import mypycify  # the test extra; imported only to build
+    from mypyc.build import mypycify  # the native extra; imported only to build
     from setuptools import Distribution
 
     started = time.perf_counter()
@@ -111,9 +111,8 @@ def build(root: Path = Path(native.ROOT), builds: Path = Path(native.BUILDS), qu
             raise SystemExit(f"native_build: mypyc made no {', '.join(missing)}")
         folder = f"{sha[:16]}-{sys.implementation.cache_tag}"
         final = builds / folder
-        if final.exists():
-            shutil.rmtree(final)
-        out.rename(final)
+        if not final.exists():  # else another build of the same sources won: a process may be using it
+            out.rename(final)
         manifest = native.Manifest(folder, suffix, libs[0], modules, files, sha)
         tmp = builds / f".{native.CURRENT}.tmp"
         tmp.write_text(manifest.text(), encoding="utf-8")
