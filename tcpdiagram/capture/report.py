@@ -6,7 +6,6 @@ import functools
 from typing import Any
 
 from ..model import Lang
-from ..trace import display_width
 from .conn import Conn, Record, addr_text
 from .decode import flag_names
 from .fanout import Line
@@ -42,6 +41,8 @@ def to_json(cap: Capture, chosen: list[Conn]) -> dict[str, Any]:
 @functools.cache
 def _wide(ch: str) -> int:
     """1 for a character that takes two terminal columns (as trace.display_width counts), else 0."""
+    from ..trace import display_width  # here: an ASCII listing never needs trace.py (~8 ms to import)
+
     return display_width(ch) - 1
 
 
