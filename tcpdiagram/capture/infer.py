@@ -221,11 +221,12 @@ class Inference:
         return self.m.sends(tr)
 
     def _fire(self, d: int, me: Side, tr: Transition, t: int, index: int | None, consumed: bool = True) -> None:
+        source, target = tr.source, tr.target  # read once: a Transition (model.py) is not compiled
         if self.keep:  # only a chart draws the changes
-            self.changes.append((t, d, tr.source, tr.target, tr.event, tr.id, index))
-        if tr.target != tr.source:
-            me.states.append(tr.target)
-        me.state = tr.target
+            self.changes.append((t, d, source, target, tr.event, tr.id, index))
+        if target != source:
+            me.states.append(target)
+        me.state = target
         # the captured segment is the first thing an app event's transition sends
         me.pending = self.after_app[id(tr)] if consumed else self.sends[id(tr)]
 
@@ -248,11 +249,12 @@ class Inference:
                     (me.fin_seq - mbase) & MASK if me.fin_seq is not None else None, me.fin_acked, rcv_nxt, me.peer_fin,
                     NAMES[qf & 0x17], (q.seq - pbase) & MASK, (q.ack - mbase) & MASK if qf & ACK else None, q.length)
         for part, event in self.m.arrival(question):
-            me.syn_acked |= part.acks == "syn"
-            me.fin_acked |= part.acks == "fin"
-            me.peer_syn |= part.syn
+            acks, syn = part.acks, part.syn  # read once: a Match (model.py) is not compiled
+            me.syn_acked |= acks == "syn"
+            me.fin_acked |= acks == "fin"
+            me.peer_syn |= syn
             me.peer_fin |= part.fin
-            if part.syn:
+            if syn:
                 me.rcv_top = sq.add(q.seq, 1)
             if part.data:
                 me.rcv_top = sq.add(q.seq, q.length + bool(q.flags & SYN))
