@@ -215,8 +215,9 @@ class Conn:
         self.close()
         assert self.infer is not None and self.zeek is not None
         inf = self.infer
-        self.final = Final(self.roles(), (tuple(inf.sides[0].states), tuple(inf.sides[1].states)),
-                           self.zeek.conn_state(), "".join(self.zeek.history), tuple(self.notes + inf.notes))
+        self.final = tuple.__new__(Final, (  # not Final(…): a NamedTuple's __new__ runs interpreted
+            self.roles(), (tuple(inf.sides[0].states), tuple(inf.sides[1].states)), self.zeek.conn_state(),
+            "".join(self.zeek.history), tuple(self.notes + inf.notes)))
         self.zeek = self.marks = None
         if not self.keep:  # a chart still needs the inference's changes
             self.infer = None
