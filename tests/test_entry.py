@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -200,3 +201,19 @@ def test_trace_takes_the_fast_path_without_typer(captures: Path, argv: list[str]
             "print(ok, 'typer' in sys.modules, 'click' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code, *argv], cwd=captures, capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == f"{fast} False False"
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["console script", "full CLI"])
+def test_trace_ends_on_sigterm_as_the_cli(captures: Path, fast: bool) -> None:
+    """A trace stopped by SIGTERM while it reads says `terminated` and exits 143, on the fast path as in cli.main:
+    the capture is a FIFO that never sends more than the first bytes of a pcap header."""
+    fifo = captures / f"slow-{fast}.pcap"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen(([str(CONSOLE)] if fast else FULL_CLI) + ["trace", fifo.name], cwd=captures,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with open(fifo, "wb") as w:  # returns once the reader opened it, so after its signal handling was set
+        w.write(b"\xd4\xc3\xb2\xa1")
+        w.flush()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    assert (proc.returncode, out, err) == (128 + signal.SIGTERM, b"", b"terminated\n")
