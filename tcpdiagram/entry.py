@@ -264,9 +264,21 @@ def _render(a: RenderArgs | ScenarioArgs, code: str) -> bytes:
                         fmt=a.format)
 
 
-def main() -> None:
+def fast_trace(argv: list[str]) -> bool:
+    """trace() for `trace` argv; a signal during it ends as cli.main ends it (errors are imported only here:
+    their dataclasses cost a fast `render` ~10 ms)."""
+    if argv[:1] != ["trace"]:
+        return False
     from .errors import Terminated
 
+    try:
+        return trace(argv)
+    except Terminated as e:  # the fast trace's signals, as cli.main reports them
+        sys.stderr.write("interrupted\n" if e.signum == 2 else "terminated\n")
+        sys.exit(128 + e.signum)
+
+
+def main() -> None:
     argv = sys.argv[1:]
     try:
         opts = up_to_date(argv)
@@ -274,14 +286,11 @@ def main() -> None:
             if not opts.quiet:
                 sys.stderr.write(f"{opts.out} is up to date\n")
             sys.exit(0)
-        if render(argv) or trace(argv):
+        if render(argv) or fast_trace(argv):
             sys.exit(0)
     except KeyboardInterrupt:  # as cli.main reports it
         sys.stderr.write("interrupted\n")
         sys.exit(130)
-    except Terminated as e:  # the fast trace's signals, as cli.main reports them
-        sys.stderr.write("interrupted\n" if e.signum == 2 else "terminated\n")
-        sys.exit(128 + e.signum)
     from .cli import main as cli_main
 
     cli_main()
