@@ -241,8 +241,6 @@ def _make(
     PNG/PDF conversions (convert_pool's worker processes) run while MkDocs builds: MkDocs sees
     empty stand-ins with the right names (so its link checks pass), the real files replace them after.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from .cache.convert import open_convert_cache
     from .cache.layout import open_layout_cache
     from .cache.store import ensure, folder, prune
@@ -258,10 +256,7 @@ def _make(
     report.step("simulate the scenarios and render the diagrams")
     traces = {sc.id: simulate(spec, sc.id) for sc in spec.scenarios}
     linux = load_linux(spec, record, traces)  # once; the diagrams and the pages share it
-    with ThreadPoolExecutor(1, thread_name_prefix="tcpdiagram-render") as pool:
-        rendering = pool.submit(render_svgs, spec, traces, langs, layout, linux, memo)
-        texts = {lang: site_pages(spec, lang, traces, linux) for lang in langs}  # while `dot` lays diagrams out
-        svgs = rendering.result()
+    svgs = render_svgs(spec, traces, langs, layout, linux, memo)
     todo = rasters(spec, langs, linux)
     conversions = Conversions(svgs, todo, converter)
     try:
@@ -280,7 +275,7 @@ def _make(
             for raster in todo:
                 if raster.lang == lang:  # stand-ins, see above: names of one empty file (a link is ~20× a new file)
                     _link(tmp, empty, docs / lang / "diagrams" / raster.name)
-            for rel, page in texts[lang].items():
+            for rel, page in site_pages(spec, lang, traces, linux).items():
                 target = docs / lang / rel
                 if target.exists():
                     raise UsageError(f"{site / 'docs' / lang / rel} has the name of a generated page; rename it")
