@@ -195,6 +195,7 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
     swap = threading.Lock()  # a build's swap and a late file are never at once
     memo = PageMemo()  # MkDocs' work on the pages an edit did not change, kept from one rebuild to the next
     late = Late(swap, memo.files.written)  # pages first: the PNG/PDF still converting fill in after each swap
+    before = snapshot(watched)  # before the first build reads them: an edit made from now on is a rebuild
     try:
         build(spec_arg, out=out, late=late, memo=memo)
     except TcpDiagramError as e:
@@ -209,7 +210,6 @@ def serve(spec_arg: Path | None, out: Path = Path("build"), port: int = 8000) ->
         thread.start()
         finisher = _finishing(late, out, version)
         sys.stderr.write(f"serving {url} (Ctrl-C to stop); watching {', '.join(map(str, watched))}\n")
-        before = snapshot(watched)
         while True:
             time.sleep(POLL_SECONDS)
             now = snapshot(watched)
