@@ -119,8 +119,69 @@ class Terminated(BaseException):
 ENDING = ("SIGINT", "SIGTERM", "SIGHUP")  # the signals catch_signals turns into Terminated
 
 
+# Signals caught while compiled code runs (HeldSignals), else None. mypyc-compiled code runs a pending handler
+# wherever CPython checks for signals, some of them inside operations it treats as unable to fail (a big
+# integer's multiplication): an exception raised there aborts the process ("fatal: out of memory"). So there
+# the handler only notes the signal, and safe_point() or the end of the stretch raises it.
+_held: list[int] | None = None
+
+
 def _terminate(signum: int, frame: object) -> None:
+    if _held is not None:
+        _held.append(signum)
+        return
     raise Terminated(signum)
+
+
+def safe_point() -> None:
+    """Raise Terminated for a signal HeldSignals noted (pure Python, called between the compiled steps; in the
+    main thread only, where the signal was caught)."""
+    if _held and _in_main():
+        raise Terminated(_held[0])
+
+
+def _in_main() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class HeldSignals:
+    """`with HeldSignals():` around calls into compiled code (tcpdiagram/capture/native.py): a signal caught by
+    catch_signals's handler is raised at the next safe_point() or when the stretch ends, never inside it. Only the
+    main thread, where Python runs signal handlers, holds them: in another thread this does nothing."""
+
+    def __enter__(self) -> None:
+        global _held
+        self.main = _in_main()
+        self.outer = _held
+        if _held is None and self.main:
+            _held = []
+
+    def __exit__(self, kind: object, value: object, tb: object) -> None:
+        global _held
+        if not self.main:
+            return
+        noted, _held = _held, self.outer
+        if self.outer is None and noted and kind is None:
+            raise Terminated(noted[0])
+
+
+class Unheld:
+    """`with Unheld():` inside a held stretch, in pure Python around a wait that may block (opening or reading a
+    pipe): a signal noted before raises first, one during the wait raises at once (main thread only)."""
+
+    def __enter__(self) -> None:
+        global _held
+        self.main = _in_main()
+        if self.main:
+            safe_point()
+            self.held, _held = _held, None
+
+    def __exit__(self, *exc: object) -> None:
+        global _held
+        if self.main:
+            _held = self.held
 
 
 def catch_signals() -> None:

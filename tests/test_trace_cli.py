@@ -120,3 +120,22 @@ def test_bad_input_is_one_line_exit_1(tmp_path: Path, case: str, expect: str) ->
 def test_missing_file_is_exit_3(tmp_path: Path) -> None:
     r = run(str(tmp_path / "nope.pcap"))
     assert r.returncode == 3 and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("capture", [DNS, ROOT / "tests/data/captures/zeek/retransmit-timeout.pcapng", "generated"])
+def test_a_capture_read_from_a_pipe_is_the_file_read(capture: Path | str, tmp_path: Path) -> None:
+    """`… | tcpdiagram trace /dev/stdin`: the pipe is read in steps (capture/source.py) and gives the file's
+    listing and JSON (but its name); the generated capture is 1.5 MB, many times what one read of a pipe holds."""
+    if capture == "generated":
+        capture = tmp_path / "generated.pcap"
+        subprocess.run([sys.executable, str(ROOT / "bench" / "gen_capture.py"), str(capture), "2500"], check=True,
+                       capture_output=True)
+    assert isinstance(capture, Path)
+    cmd = [sys.executable, "-m", "tcpdiagram", "trace"]
+    for fmt in ("text", "json"):
+        whole = subprocess.run([*cmd, str(capture), "-f", fmt], capture_output=True, check=True).stdout
+        piped = subprocess.run([*cmd, "/dev/stdin", "-f", fmt], input=capture.read_bytes(), capture_output=True,
+                               check=True).stdout  # input=: stdin is a pipe
+        if fmt == "json":
+            whole = whole.replace(f'"capture": "{capture.name}"'.encode(), b'"capture": "stdin"', 1)
+        assert piped == whole

@@ -159,3 +159,47 @@ def test_compiled_outputs_are_the_pure_python_ones(built: native.Manifest, tmp_p
     assert pure[0] == "compiled " and compiled[0] == "compiled " + " ".join(sorted(native.MODULES))
     assert len(pure) == 1 + 8 * len(paths)
     assert pure[1:] == compiled[1:]
+
+
+def _read_position(pid: int, capture: Path) -> int:
+    """How far process `pid` has read into `capture` (its open file's offset; 0 before it opened it)."""
+    fds = Path(f"/proc/{pid}/fd")
+    try:
+        for fd in fds.iterdir():
+            try:
+                if Path(os.readlink(fd)) == capture:
+                    info = (Path(f"/proc/{pid}/fdinfo") / fd.name).read_text()
+                    return int(info.split("pos:")[1].split()[0])
+            except OSError:
+                continue
+    except OSError:
+        pass
+    return 0
+
+
+@pytest.mark.parametrize("runner", ["console", "full CLI"])
+def test_a_signal_while_the_compiled_readers_run_ends_trace_with_one_line(
+        built: native.Manifest, tmp_path: Path, runner: str) -> None:
+    """SIGTERM and Ctrl-C in the middle of reading a 30 MB capture (two processes, compiled readers): one line and
+    128 + N, soon. Raised inside compiled code, a signal aborted the process ("fatal: out of memory", SIGABRT)."""
+    import signal
+    import time
+
+    from test_entry import CONSOLE, FULL_CLI
+
+    capture = tmp_path / "big.pcap"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_capture.py"), str(capture), "50000"], check=True,
+                   capture_output=True)
+    size = capture.stat().st_size
+    for sig, line in ((signal.SIGTERM, b"terminated\n"), (signal.SIGINT, b"interrupted\n")):
+        proc = subprocess.Popen(([str(CONSOLE)] if runner == "console" else FULL_CLI) + ["trace", str(capture)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), cwd=tmp_path)
+        deadline = time.monotonic() + 60
+        while _read_position(proc.pid, capture) < size // 5 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert proc.poll() is None, "the trace ended before it was a fifth into the capture"
+        proc.send_signal(sig)
+        sent = time.monotonic()
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out, err) == (128 + sig, b"", line)
+        assert time.monotonic() - sent < 5, "the signal waited for the end of the reading"

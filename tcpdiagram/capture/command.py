@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import HeldSignals, UsageError
 from ..model import CAPTURE_FORMATS, Lang, Spec, Theme
 from .conn import Endpoint, addr_text
 from .read import Capture, Keep, read
@@ -31,6 +31,12 @@ def trace_capture(spec: Spec, path: Path, fmt: str = "text", lang: Lang = "en", 
     """The command's output bytes; raises CaptureError (exit 1) or UsageError (exit 2)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    with HeldSignals():  # the readers are compiled: a signal ends the run between their steps (errors.HeldSignals)
+        return _trace(spec, path, fmt, lang, theme, conn, host, port)
+
+
+def _trace(spec: Spec, path: Path, fmt: str, lang: Lang, theme: Theme, conn: int | None, host: str | None,
+           port: int | None) -> bytes:
     picking = conn is not None or host is not None or port is not None
     keep = _matcher(conn, host, port)
     if not picking and fmt == "text":  # the listing alone: read on every core

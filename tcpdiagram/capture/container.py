@@ -5,9 +5,12 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Final, NamedTuple
+from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .error import CaptureError
+
+if TYPE_CHECKING:
+    from .source import Readable
 
 PCAP_MAGIC = {  # first four bytes → (byte order, ns per timestamp fraction unit)
     b"\xd4\xc3\xb2\xa1": ("<", 1000), b"\xa1\xb2\xc3\xd4": (">", 1000),  # microseconds
@@ -38,12 +41,12 @@ class Interface:
     offset_s: int  # if_tsoffset, seconds added to every timestamp
 
 
-def frames(f: BinaryIO, name: str) -> Iterator[Frame]:
+def frames(f: Readable, name: str) -> Iterator[Frame]:
     """Every frame of the file, read a chunk at a time (memory does not grow with the file)."""
     return frames_after(f, name, f.read(4))
 
 
-def frames_after(f: BinaryIO, name: str, head: bytes) -> Iterator[Frame]:
+def frames_after(f: Readable, name: str, head: bytes) -> Iterator[Frame]:
     """The frames of a file whose first four bytes, `head`, were read already."""
     if head in PCAP_MAGIC:
         yield from _pcap(f, name, head)
@@ -56,7 +59,7 @@ def frames_after(f: BinaryIO, name: str, head: bytes) -> Iterator[Frame]:
                                     "pcap starts with a1b2c3d4 or a1b23c4d, pcapng with 0a0d0d0a)")
 
 
-def _need(f: BinaryIO, n: int, name: str, offset: int, what: str) -> bytes:
+def _need(f: Readable, n: int, name: str, offset: int, what: str) -> bytes:
     data = f.read(n)
     if len(data) < n:
         raise CaptureError(name, offset, f"truncated: {what} needs {n} bytes, the file ends after {len(data)}")
@@ -66,7 +69,7 @@ def _need(f: BinaryIO, n: int, name: str, offset: int, what: str) -> bytes:
 CHUNK: Final = 1 << 16  # bytes read at a time: records are cut from these, so a file is never read whole
 
 
-def pcap_header(f: BinaryIO, name: str, magic: bytes) -> tuple[str, int, int]:
+def pcap_header(f: Readable, name: str, magic: bytes) -> tuple[str, int, int]:
     """(byte order, ns per timestamp unit, link type) from the pcap file header after its magic."""
     order, ns_per_unit = PCAP_MAGIC[magic]
     rest = _need(f, 20, name, 4, "the pcap file header")
@@ -74,7 +77,7 @@ def pcap_header(f: BinaryIO, name: str, magic: bytes) -> tuple[str, int, int]:
     return order, ns_per_unit, link & 0x0FFFFFFF  # the top bits of the link type may carry the FCS length
 
 
-def refill_header(f: BinaryIO, buf: bytes, pos: int, name: str, offset: int) -> bytes:
+def refill_header(f: Readable, buf: bytes, pos: int, name: str, offset: int) -> bytes:
     """The rest of `buf` from `pos` and the next chunk, holding at least a record header; b"" at the end."""
     buf = buf[pos:] + f.read(CHUNK)
     if 0 < len(buf) < 16:
@@ -82,7 +85,7 @@ def refill_header(f: BinaryIO, buf: bytes, pos: int, name: str, offset: int) -> 
     return buf
 
 
-def refill_record(f: BinaryIO, buf: bytes, pos: int, incl: int, name: str, offset: int) -> bytes:
+def refill_record(f: Readable, buf: bytes, pos: int, incl: int, name: str, offset: int) -> bytes:
     """The rest of `buf` from `pos` (a record header) and what the file has next, holding the whole record."""
     if incl > MAX_FRAME:
         raise CaptureError(name, offset, f"bad record: captured length {incl} is larger than {MAX_FRAME}")
@@ -93,7 +96,7 @@ def refill_record(f: BinaryIO, buf: bytes, pos: int, incl: int, name: str, offse
     return buf
 
 
-def pcap_records(f: BinaryIO, name: str, order: str, ns_per_unit: int) -> Iterator[tuple[bytes, int, int, int, int, int]]:
+def pcap_records(f: Readable, name: str, order: str, ns_per_unit: int) -> Iterator[tuple[bytes, int, int, int, int, int]]:
     """Every record after the file header as (chunk, start of its data in the chunk, captured length, time in ns,
     length on the wire, file offset of the record); the file is read CHUNK bytes at a time (stream.segments
     walks records the same way, inline)."""
@@ -113,7 +116,7 @@ def pcap_records(f: BinaryIO, name: str, order: str, ns_per_unit: int) -> Iterat
         pos = end
 
 
-def _pcap(f: BinaryIO, name: str, magic: bytes) -> Iterator[Frame]:
+def _pcap(f: Readable, name: str, magic: bytes) -> Iterator[Frame]:
     order, ns_per_unit, linktype = pcap_header(f, name, magic)
     for buf, start, incl, time_ns, orig, offset in pcap_records(f, name, order, ns_per_unit):
         yield Frame(linktype, time_ns, buf[start:start + incl], orig, offset)
@@ -147,7 +150,7 @@ def _interface(body: bytes, order: str, name: str, offset: int) -> Interface:
     return Interface(linktype, snaplen, units, shift)
 
 
-def _pcapng(f: BinaryIO, name: str, first: bytes) -> Iterator[Frame]:
+def _pcapng(f: Readable, name: str, first: bytes) -> Iterator[Frame]:
     order = "<"
     interfaces: list[Interface] = []
     offset, btype_raw = 0, first

@@ -10,6 +10,7 @@ import signal
 from pathlib import Path
 from typing import NamedTuple
 
+from ..errors import Unheld
 from ..model import Spec
 from .error import CaptureError
 from .read import Capture, NoCycles, read_part, why_empty
@@ -51,7 +52,8 @@ def lines(path: Path, spec: Spec, processes: int | None = None) -> tuple[Capture
             cap, mine = _part(path, spec, n, 0)
             parts = [mine]
             while children:
-                parts.append(_result(children))
+                with Unheld():  # waiting for a child: a signal raises at once, and the finally below stops them
+                    parts.append(_result(children))
         finally:
             for pid, fd in children:  # an error (or a signal) here: stop the others, leave nothing running
                 os.kill(pid, signal.SIGKILL)

@@ -11,6 +11,7 @@ from ..model import Spec
 from .conn import Conn, Endpoint
 from .decode import ACK, LINK_NAMES, SYN, Packet, Skipped
 from .error import CaptureError
+from .source import Source
 from .stream import segments
 
 
@@ -44,7 +45,7 @@ def read_part(path: Path, spec: Spec, parts: int, mine: int, keep: Keep = lambda
     cap = Capture(path.name)
     table: dict[tuple[Endpoint, Endpoint], Conn] = {}
     with NoCycles():
-        with open(path, "rb") as f:
+        with Source(path) as f:  # its reads are where a signal that came meanwhile ends the run
             for conn in _connections(segments(f, str(path), cap, parts, mine), spec, keep, cap, table):
                 conn.close()
         for conn in table.values():

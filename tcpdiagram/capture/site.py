@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import HeldSignals
 from ..model import Lang, Spec, Text, Theme
 from ..words import text, texts
 
@@ -48,15 +49,17 @@ def capture_chart_svg(spec: Spec, key: str, lang: Lang, theme: Theme) -> str:
     from .read import read
 
     sc = site_capture(key)
-    cap = read(FOLDER / sc.file, spec, lambda _i, _e: True)
-    return conn_svg(spec, cap.connections[0], sc.file, lang, theme)
+    with HeldSignals():  # compiled code (errors.HeldSignals)
+        cap = read(FOLDER / sc.file, spec, lambda _i, _e: True)
+        return conn_svg(spec, cap.connections[0], sc.file, lang, theme)
 
 
 def capture_states(spec: Spec, key: str) -> list[tuple[str, str, list[str]]]:
     """(address, role, states) of each endpoint of the capture's connection, for the page's table."""
     from .read import read
 
-    s = read(FOLDER / site_capture(key).file, spec).connections[0].summary()
+    with HeldSignals():  # compiled code (errors.HeldSignals)
+        s = read(FOLDER / site_capture(key).file, spec).connections[0].summary()
     return [(e["addr"], e["role"], e["states"]) for e in s["endpoints"]]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from typing import BinaryIO, Final, TYPE_CHECKING
+from typing import Final, TYPE_CHECKING
 
 from .container import CHUNK, PCAP_MAGIC, Frame, frames_after, pcap_header, refill_header, refill_record
 from .decode import LINK_ETHERNET, LINK_IPV4, LINK_IPV6, LINK_RAW, LINK_RAW_ALT, LINK_SLL, LINK_SLL2, Packet, decode
 
 if TYPE_CHECKING:
     from .read import Capture
+    from .source import Readable
 
 # Where a link type puts the IP header, and where its ethertype is (None: raw IP, no ethertype).
 _FAST_LINKS: Final[dict[int, tuple[int, int | None]]] = {
@@ -38,7 +39,7 @@ def _mix(addrs: int, ports: int, parts: int) -> int:
     return (((xl * 0x79B1) >> 16) + xh * 0x79B1 + xl * 0x9E37 & 0xFFFF) % parts
 
 
-def segments(f: BinaryIO, name: str, cap: Capture, parts: int = 1, mine: int = 0) -> Iterator[Packet]:
+def segments(f: Readable, name: str, cap: Capture, parts: int = 1, mine: int = 0) -> Iterator[Packet]:
     """Every TCP segment of the file in capture order (of partition `mine` when `parts` > 1); counts frames, TCP
     segments (of all partitions) and skipped frames in `cap`."""
     head = f.read(4)
