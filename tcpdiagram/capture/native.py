@@ -22,6 +22,8 @@ from types import ModuleType
 # readers (conn, infer, machine, seqspace, zeek, notes) and its line (report). Measured (bench/trace_rows.py, and
 # callgrind's instruction counts): the readers were ~1,000 CPython bytecodes a segment; the other capture modules
 # run once per command or per chart and gain nothing measurable.
+# Pure-Python code calls into these only inside errors.HeldSignals (capture/command.py, capture/site.py): a
+# signal handler that raised inside them could abort the process (errors.py says why).
 MODULES = tuple(f"tcpdiagram.capture.{m}" for m in ("stream", "container", "decode", "read", "conn", "infer", "machine",
                                                     "seqspace", "zeek", "notes", "report"))
 HEADER = "tcpdiagram-native 1"
