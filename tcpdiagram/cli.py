@@ -264,12 +264,9 @@ def verify(
         raise typer.Exit(rc)
 
 
-_catch_signals = catch_signals  # errors.py: entry.py's fast `trace` catches them alike
-
-
 def main() -> None:
     """Console entry point: run the app and turn our errors into exit codes, never tracebacks."""
-    _catch_signals()
+    catch_signals()  # errors.py: entry.py's fast `trace` catches them alike
     try:
         rc = app(standalone_mode=False)
         if isinstance(rc, int) and rc:
@@ -287,8 +284,8 @@ def main() -> None:
         _err("interrupted")
         sys.exit(130)
     except Terminated as e:
-        _err("interrupted" if e.signum == 2 else "terminated")  # 2: SIGINT everywhere
-        sys.exit(128 + e.signum)
+        _err(e.line)
+        sys.exit(e.exit_code)
     except OSError as e:  # disk full, permission denied, a vanished folder: the environment, not a bug
         where = f" {e.filename!r}" if e.filename else ""
         _err(f"error: cannot access{where}: {e.strerror or e}")

@@ -274,8 +274,8 @@ def fast_trace(argv: list[str]) -> bool:
     try:
         return trace(argv)
     except Terminated as e:  # the fast trace's signals, as cli.main reports them
-        sys.stderr.write("interrupted\n" if e.signum == 2 else "terminated\n")
-        sys.exit(128 + e.signum)
+        sys.stderr.write(e.line + "\n")
+        sys.exit(e.exit_code)
 
 
 def main() -> None:

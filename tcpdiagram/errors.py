@@ -115,6 +115,15 @@ class Terminated(BaseException):
         self.signum = signum
         super().__init__(signum)
 
+    @property
+    def line(self) -> str:
+        """The one line the run ends with (cli.main and entry.py's fast `trace`)."""
+        return "interrupted" if self.signum == 2 else "terminated"  # 2: SIGINT everywhere
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
 
 ENDING = ("SIGINT", "SIGTERM", "SIGHUP")  # the signals catch_signals turns into Terminated
 

@@ -211,32 +211,16 @@ ENTERS_COMPILED = {"chart": "under command/site", "command": "HeldSignals", "fan
                    "marks": "under the compiled readers", "site": "HeldSignals"}
 
 
-def _imports_compiled(path: Path, module: str) -> set[str]:
-    import ast
-
-    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names: list[str] = []
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
-                base = ".".join([*parts, base] if base else parts)
-            names = [base, *(f"{base}.{a.name}" for a in node.names)]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        found |= set(names) & set(native.MODULES)
-    return found
-
-
 def test_compiled_modules_are_entered_only_where_signals_are_held() -> None:
     """A new caller of the compiled modules must hold signals around them (errors.HeldSignals): a signal raised
     inside compiled code can abort the process. This lists the pure modules that import compiled ones."""
+    from tcpdiagram.capture.native_build import imports
+
     importers = {}
     for path in sorted((ROOT / "tcpdiagram").rglob("*.py")):
-        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-        if module not in native.MODULES and _imports_compiled(path, module):
+        rel = path.relative_to(ROOT).as_posix()
+        module = rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        if module not in native.MODULES and imports(ROOT, rel) & set(native.MODULES):
             importers[module.rsplit(".", 1)[1]] = path
     assert set(importers) == set(ENTERS_COMPILED), "enter compiled code inside errors.HeldSignals, then list it here"
     for name, how in ENTERS_COMPILED.items():

@@ -32,7 +32,7 @@ def module_file(root: Path, name: str) -> str | None:
     return None
 
 
-def _imports(root: Path, rel: str) -> set[str]:
+def imports(root: Path, rel: str) -> set[str]:
     """The tcpdiagram modules a file imports anywhere (module level, functions, TYPE_CHECKING), as module names."""
     name = rel.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
     package = name if rel.endswith("__init__.py") else name.rpartition(".")[0]
@@ -61,7 +61,7 @@ def sources(root: Path, modules: tuple[str, ...]) -> list[str]:
         seen.add(rel)
         parts = rel.split("/")[:-1]
         seen.update(f"{'/'.join(parts[:i])}/__init__.py" for i in range(1, len(parts) + 1))  # parents: not followed
-        todo.extend(f for f in (module_file(root, m) for m in _imports(root, rel)) if f and f not in seen)
+        todo.extend(f for f in (module_file(root, m) for m in imports(root, rel)) if f and f not in seen)
     seen.update(("tcpdiagram/capture/native.py", "tcpdiagram/capture/native_build.py"))
     return sorted(seen)
 
